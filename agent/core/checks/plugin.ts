@@ -1,0 +1,75 @@
+import type { TObject } from 'typebox';
+import type { Text } from '../text.js';
+import type { ProbeResult } from './result.js';
+import type { FaultDefinition, FaultSignal, InhibitRule } from '../faults/types.js';
+import type { HostPlatform } from '../../platform/types.js';
+
+/** Framework settings every check has; a plugin gives its own defaults. */
+export interface CheckDefaults {
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  /** Consecutive failures before a fault opens. */
+  raiseAfter: number;
+  /** Consecutive successes before it resolves. */
+  clearAfter: number;
+}
+
+/** Per-check state that survives restarts (e.g. a log file's scan offset). JSON values only. */
+export interface CheckStateHandle {
+  get<T>(): T | undefined;
+  set<T>(value: T): void;
+}
+
+export interface ProbeContext {
+  /** The check's id: its key under `checks` in the config. */
+  checkId: string;
+  platform: HostPlatform;
+  state: CheckStateHandle;
+  /** Wall clock; injectable so tests and benchmarks can run time faster. */
+  now(): Date;
+}
+
+export interface Probe {
+  /** One run. Returns a result for every subject the check watches. Must honour `signal` where it can. */
+  run(signal: AbortSignal): Promise<ProbeResult[]>;
+  close?(): Promise<void> | void;
+}
+
+export type ConfigProfile = 'terminal' | 'certserver';
+
+/**
+ * A check plugin: everything about one kind of check lives in its folder `agent/checks/<type>/`.
+ * The core knows checks only through this interface and the registry list.
+ */
+export interface CheckPlugin<C = any> {
+  /** The config `type`; equal to the folder name. */
+  type: string;
+  /** `import.meta.url` of the module exporting this plugin as `plugin`; isolated runs import it in a child process. */
+  moduleUrl: string;
+  title: Text;
+  /** JSON Schema (TypeBox) of the check-specific settings; the framework adds its own (interval, timeout, ...). */
+  configSchema: TObject;
+  defaults: CheckDefaults;
+  /** Runs in a supervised child process: anything that calls native vendor code or may block the event loop. */
+  isolated?: boolean;
+  /** The closed list of failure reasons this check reports. */
+  reasons: Record<string, Text>;
+  /** Catalogue entries of the faults this check can raise. */
+  faults: FaultDefinition[];
+  /** Fault rules: which fault, how severe, for a failed result. `null` means the failure raises no fault. */
+  rules(result: ProbeResult, config: C): FaultSignal | null;
+  inhibitRules?: InhibitRule[];
+  /** Example instances for `guardpost config example --profile P`, keyed by check id; every option shown. */
+  example(profile: ConfigProfile): Record<string, C & { type?: string }>;
+  createProbe(config: C, ctx: ProbeContext): Probe;
+}
+
+/** Framework settings as they appear in a check's config entry. */
+export interface CheckCommonConfig {
+  type?: string;
+  enabled?: boolean;
+  intervalSeconds?: number;
+  timeoutSeconds?: number;
+  raiseAfter?: number;
+  clearAfter?: number;
+}

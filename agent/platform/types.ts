@@ -1,0 +1,32 @@
+/**
+ * Operating-system specifics behind one interface, so Windows, UOS and Kylin backends can be added without touching checks.
+ * Debian/UOS/Kylin share the Linux backend.
+ */
+export interface ProcessInfo {
+  pid: number;
+  /** Executable name, e.g. "SettlementClient.exe" or "java". */
+  name: string;
+  /** Full command line when the OS exposes it (empty otherwise). */
+  commandLine: string;
+}
+
+export interface MemoryInfo {
+  totalBytes: number;
+  availableBytes: number;
+  swapTotalBytes: number;
+  swapFreeBytes: number;
+}
+
+export interface HostPlatform {
+  /** 'linux', 'windows', ... */
+  readonly name: string;
+  listProcesses(): Promise<ProcessInfo[]>;
+  memoryInfo(): Promise<MemoryInfo>;
+  /** 1, 5 and 15 minute load averages, or null where the OS has none (Windows). */
+  loadAverage(): [number, number, number] | null;
+  cpuCount(): number;
+  /** Mount points the disk check watches when none are configured. */
+  defaultMounts(): string[];
+  /** Default config, state and log locations. */
+  paths(): { config: string; stateDir: string; logFile: string };
+}

@@ -39,13 +39,17 @@ export interface Fault {
   subject: string;
   labels: Record<string, string>;
   evidence: Evidence;
+  /** Original detection time of this occurrence (the first failure of the streak that opened it). */
   firstSeen: string;
   lastSeen: string;
+  /** Failing results observed during this occurrence (deduplicated into this one fault). */
   occurrences: number;
   state: FaultState;
   acknowledgedBy?: string;
   acknowledgedAt?: string;
   resolvedAt?: string;
+  /** Set when this key re-opened soon after resolving: it now needs more successes to resolve. */
+  flapping?: boolean;
   /** Keys of the active faults that mute this one (Alertmanager inhibition); empty when not muted. */
   inhibitedBy: string[];
 }

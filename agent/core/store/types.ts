@@ -14,6 +14,8 @@ export interface AgentState {
   counters: Record<string, number>;
   /** Per-check persistent state (CheckStateHandle), by check id. */
   checkState: Record<string, unknown>;
+  /** Set from the first outbox eviction until the outbox drains below half of its caps, so a restart keeps it. */
+  outboxOverflowing?: boolean;
 }
 
 export interface OutboxLimits {

@@ -1,0 +1,10 @@
+import type { CheckPlugin } from '../core/checks/plugin.js';
+import { plugin as backup } from './backup/index.js';
+import { plugin as clock } from './clock/index.js';
+import { plugin as disk } from './disk/index.js';
+import { plugin as logs } from './logs/index.js';
+import { plugin as memory } from './memory/index.js';
+import { plugin as processes } from './process/index.js';
+
+/** Every check Guardpost ships. The core is handed this list and imports no check by name. */
+export const builtinPlugins: CheckPlugin[] = [disk, memory, backup, logs, clock, processes];

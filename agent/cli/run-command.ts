@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { createLogger } from '../core/logging/logger.js';
+import { Agent } from '../core/runtime/agent.js';
+import { agentVersion } from '../core/version.js';
+import { startLocalApi } from '../web/local-api.js';
+import { createContext, resolveConfig } from './context.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIO } from './io.js';
+
+export const RUN_HELP = `用法 / usage: guardpost run [--config FILE | --defaults] [--state-dir DIR]
+  Runs the agent until SIGTERM or SIGINT (then it stops scheduling, flushes its state and exits within 5 s).
+  --config FILE    configuration (default $GUARDPOST_CONFIG, else /etc/guardpost/config.json)
+  --defaults       the embedded default configuration: host checks, runs on any machine
+  --state-dir DIR  where state, history and (with --defaults) the log go
+`;
+
+/** Hard limit for shutdown: whatever hangs, the process is gone within this. */
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+export async function runCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      defaults: { type: 'boolean' },
+      'state-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return io.out(RUN_HELP), EXIT.ok;
+  const ctx = createContext(io.env);
+  const cfg = resolveConfig(ctx, {
+    ...(values.config ? { config: values.config } : {}),
+    defaults: values.defaults ?? false,
+    ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
+  });
+  // A service manager (systemd sets INVOCATION_ID) or an interactive terminal wants the log on stdout too.
+  const stdout = cfg.logging.stdout ?? (Boolean(io.env.INVOCATION_ID) || process.stdout.isTTY === true || cfg.logging.file === null);
+  const logger = createLogger({
+    level: cfg.logging.level as 'info',
+    file: cfg.logging.file,
+    maxSizeMB: cfg.logging.maxSizeMB,
+    maxFiles: cfg.logging.maxFiles,
+    stdout,
+  });
+  const agent = await Agent.start({ config: cfg, plugins: ctx.plugins, platform: ctx.platform, logger, version: agentVersion() });
+  let api: Awaited<ReturnType<typeof startLocalApi>> | undefined;
+  if (cfg.web.enabled) {
+    try {
+      api = await startLocalApi({ host: cfg.web.host, port: cfg.web.port, status: () => agent.status() });
+      logger.info({ url: api.url }, 'local page listening');
+      io.out(`Guardpost ${agentVersion()} — ${cfg.agent.id} — 本机状态页 / local page: ${api.url}  (state: ${cfg.storage.dir})`);
+    } catch (err) {
+      // The checks matter more than the page: keep monitoring even if the port is taken.
+      logger.error({ err: (err as Error).message, port: cfg.web.port }, 'local page could not start');
+      io.err(`local page could not start on ${cfg.web.host}:${cfg.web.port}: ${(err as Error).message}`);
+    }
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      const deadline = setTimeout(() => {
+        logger.error('shutdown took too long; exiting anyway');
+        logger.flush?.();
+        resolve(EXIT.software);
+      }, SHUTDOWN_DEADLINE_MS);
+      deadline.unref();
+      void (async () => {
+        await api?.app.close().catch(() => undefined);
+        await agent.stop(3000);
+        logger.flush?.();
+        clearTimeout(deadline);
+        resolve(EXIT.ok);
+      })();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

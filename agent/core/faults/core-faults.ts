@@ -1,0 +1,57 @@
+import type { FaultDefinition } from './types.js';
+import { text as t } from '../text.js';
+
+/** Faults of the agent itself and of the check framework (any check can raise the CHECK_* ones). */
+export const CORE_FAULTS: FaultDefinition[] = [
+  {
+    code: 'CHECK_TIMEOUT',
+    severity: 'major',
+    title: t('检查超时', 'Check timed out'),
+    causes: [
+      t('被检查的设备或服务无响应（驱动挂起、网络阻塞）', 'the device or service being checked does not answer (hung driver, blocked network)'),
+      t('终端负载过高', 'the terminal is overloaded'),
+    ],
+    operator: t('如结算正常可暂不处理；如同时无法结算，请重新插拔设备或重启终端后致电服务热线。', 'If settlement works, no action is needed now; if it does not, re-plug the device or restart the terminal, then call the hotline.'),
+    engineer: t('查看该检查的最近失败记录与日志，确认是哪一步挂起；隔离检查会被自动终止并重启。', "Read the check's recent failures and the agent log to see which step hangs; isolated checks are killed and restarted automatically."),
+  },
+  {
+    code: 'CHECK_CRASHED',
+    severity: 'major',
+    title: t('检查进程崩溃', 'Check process crashed'),
+    causes: [t('厂商驱动（PKCS#11、读卡器 DLL）崩溃', 'a vendor driver (PKCS#11 module, reader DLL) crashed'), t('驱动版本与系统不兼容', 'the driver version does not match the system')],
+    operator: t('代理本身仍在运行。如设备不可用，请重新插拔设备；问题持续请致电服务热线。', 'The agent itself keeps running. If the device does not work, re-plug it; if the problem stays, call the hotline.'),
+    engineer: t('查看故障证据中的退出码/信号与错误输出；核对驱动版本，必要时重装厂商驱动。', 'Read the exit code or signal and the stderr tail in the evidence; check the driver version and reinstall the vendor driver if needed.'),
+  },
+  {
+    code: 'CHECK_ERROR',
+    severity: 'major',
+    title: t('检查程序错误', 'Check failed with an internal error'),
+    causes: [t('检查配置与现场环境不符', 'the check configuration does not match this site'), t('代理软件缺陷', 'a defect in the agent')],
+    operator: t('无需操作，请告知服务热线。', 'Nothing to do on site; tell the hotline.'),
+    engineer: t('查看证据中的错误信息，核对该检查的配置；如为软件缺陷请附诊断信息上报。', 'Read the error in the evidence and the check configuration; report agent defects with the diagnostics.'),
+  },
+  {
+    code: 'STATE_RECOVERED',
+    severity: 'minor',
+    title: t('状态文件已恢复', 'State file recovered'),
+    causes: [t('断电或强制关机时正在写入状态文件', 'power was lost or the terminal was switched off while the state file was written'), t('磁盘故障', 'disk failure')],
+    operator: t('无需操作。如经常出现，请检查终端电源与 UPS。', 'Nothing to do. If it happens often, check the power supply and UPS.'),
+    engineer: t('损坏的文件已移到状态目录（.corrupt-时间）；已从上一份完好副本恢复。核对是否有事件缺失，并检查磁盘健康。', 'The damaged file was moved aside in the state directory (.corrupt-<time>) and the last good copy restored. Check for missing events and check disk health.'),
+  },
+  {
+    code: 'STORE_WRITE_FAILED',
+    severity: 'critical',
+    title: t('无法保存监控状态', 'Cannot save monitoring state'),
+    causes: [t('磁盘已满', 'the disk is full'), t('状态目录被删除或变为只读', 'the state directory was removed or became read-only'), t('磁盘故障', 'disk failure')],
+    operator: t('清理磁盘空间（如回收站、临时文件），然后致电服务热线。', 'Free disk space (recycle bin, temporary files), then call the hotline.'),
+    engineer: t('代理正以内存方式继续运行并定时重试；停电将丢失未保存的故障事件。检查磁盘空间、目录权限与文件系统状态。', 'The agent keeps running from memory and retries; a power loss now would lose unsaved fault events. Check free space, directory permissions and the filesystem.'),
+  },
+  {
+    code: 'OUTBOX_OVERFLOW',
+    severity: 'major',
+    title: t('待发送故障事件过多，已丢弃部分', 'Too many undelivered fault events; some were dropped'),
+    causes: [t('长时间无法连接服务台', 'the desk has been unreachable for a long time'), t('某项检查反复变化', 'a check keeps changing state')],
+    operator: t('检查网络连接；无需其他操作。', 'Check the network connection; nothing else to do.'),
+    engineer: t('先丢弃的是轻微故障的更新；严重和一般故障的发生与恢复最后才丢弃。恢复服务台连接，并查看哪项检查产生了大量事件。', 'Minor updates are dropped first; openings and resolutions of critical and major faults last. Restore the desk connection and find the check producing the events.'),
+  },
+];

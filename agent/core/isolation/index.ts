@@ -1,0 +1,2 @@
+export { IsolatedProbeHost, type IsolatedProbeHostOptions } from './isolated-probe-host.js';
+export { encodeSecrets, decodeSecrets } from './secret-transfer.js';

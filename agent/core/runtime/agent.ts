@@ -1,0 +1,177 @@
+import type { Logger } from 'pino';
+import type { CheckPlugin, ProbeContext } from '../checks/plugin.js';
+import type { ProbeResult } from '../checks/result.js';
+import type { GuardpostConfig, LoadedCheck } from '../config/load.js';
+import { FaultCatalogue } from '../faults/catalogue.js';
+import { FaultEngine, type EngineCheck, type PendingTransition } from '../faults/engine.js';
+import type { InhibitRule } from '../faults/types.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import type { Timers } from '../scheduler/timers.js';
+import { HistoryStore } from '../store/history.js';
+import { StateStore } from '../store/state-store.js';
+import type { HostPlatform } from '../../platform/types.js';
+import { SELF_CHECK_ID, selfCheck, selfCheckResults } from './self-check.js';
+import { checkStatuses, overallState, OVERALL_TEXT, sortFaults, type AgentStatus } from './status.js';
+
+export interface AgentOptions {
+  config: GuardpostConfig;
+  plugins: CheckPlugin[];
+  platform: HostPlatform;
+  logger: Logger;
+  version: string;
+  now?: () => Date;
+  /** Injected by benchmarks to run the schedule faster than real time. */
+  timers?: Timers;
+  historyFlushMs?: number;
+}
+
+/**
+ * The running agent: scheduler → probes → fault engine → store (state, outbox, history).
+ * Data flows one way; the store alone touches disk, the engine alone decides faults.
+ */
+export class Agent {
+  readonly startedAt = new Date();
+  private readonly engineChecks = new Map<string, EngineCheck>();
+  private readonly latest = new Map<string, ProbeResult[]>();
+  private selfTimer?: NodeJS.Timeout;
+  private stopping?: Promise<void>;
+
+  private constructor(
+    private readonly opts: AgentOptions,
+    readonly store: StateStore,
+    readonly history: HistoryStore,
+    readonly engine: FaultEngine,
+    readonly scheduler: Scheduler,
+    private readonly checks: LoadedCheck[],
+    readonly catalogue: FaultCatalogue,
+  ) {}
+
+  static async start(opts: AgentOptions): Promise<Agent> {
+    const { config, logger } = opts;
+    const now = opts.now ?? (() => new Date());
+    const store = await StateStore.open({ dir: config.storage.dir, outbox: config.storage.outbox, now });
+    const history = await HistoryStore.open({ dir: config.storage.dir, limits: config.storage.history, flushIntervalMs: opts.historyFlushMs ?? 30_000 });
+    const catalogue = new FaultCatalogue(opts.plugins);
+    const inhibitRules: InhibitRule[] = [...opts.plugins.flatMap((p) => p.inhibitRules ?? []), ...config.inhibitRules];
+    const engine = new FaultEngine({ agentId: config.agent.id, catalogue, inhibitRules, faults: store.data.faults, now });
+    const checks = config.checks.filter((c) => c.enabled);
+
+    let agent: Agent | undefined;
+    const scheduler = new Scheduler({
+      checks: checks.map((c) => ({
+        id: c.id,
+        plugin: c.plugin,
+        config: c.settings,
+        intervalSeconds: c.intervalSeconds,
+        timeoutSeconds: c.timeoutSeconds,
+        jitterPercent: c.jitterPercent,
+        isolated: c.plugin.isolated === true,
+      })),
+      ...(opts.timers ? { timers: opts.timers } : {}),
+      contextFor: (checkId): ProbeContext => ({ checkId, platform: opts.platform, state: store.checkState(checkId), now }),
+      onResults: (checkId, results) => agent!.onResults(checkId, results),
+    });
+    agent = new Agent(opts, store, history, engine, scheduler, checks, catalogue);
+    for (const c of checks) {
+      agent.engineChecks.set(c.id, { id: c.id, raiseAfter: c.raiseAfter, clearAfter: c.clearAfter, rules: (r) => c.plugin.rules(r, c.settings) });
+    }
+
+    const recovered = store.health().recovered;
+    if (recovered) logger.error({ recovered }, 'state file was unreadable and has been recovered');
+    await agent.record(engine.retire(new Set(checks.map((c) => c.id)), new Set([SELF_CHECK_ID])));
+    await agent.runSelfCheck();
+    agent.selfTimer = setInterval(() => void agent!.runSelfCheck(), 30_000);
+    agent.selfTimer.unref();
+    scheduler.start();
+    logger.info({ agentId: config.agent.id, checks: checks.map((c) => c.id), config: config.source }, 'agent started');
+    return agent;
+  }
+
+  /** Runs all or the named checks now and waits for their results to be processed. */
+  async runNow(ids?: string[]): Promise<void> {
+    await this.scheduler.runNow(ids);
+  }
+
+  async acknowledge(ref: string, by: string): Promise<boolean> {
+    const t = this.engine.acknowledge(ref, by);
+    await this.record(t);
+    return t.length > 0;
+  }
+
+  status(): AgentStatus {
+    const faults = sortFaults(this.engine.active());
+    const counts = { critical: 0, major: 0, minor: 0 };
+    for (const f of faults) counts[f.severity]++;
+    const overall = overallState(faults);
+    const mem = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    const { config, version } = this.opts;
+    return {
+      agent: {
+        id: config.agent.id,
+        version,
+        profile: config.agent.profile,
+        pid: process.pid,
+        startedAt: this.startedAt.toISOString(),
+        uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
+        configSource: config.source,
+      },
+      site: config.site,
+      overall,
+      overallText: OVERALL_TEXT[overall],
+      counts,
+      faults,
+      checks: checkStatuses(this.checks, (id) => this.latest.get(id) ?? this.lastRun(id)),
+      store: this.store.health(),
+      process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000) },
+    };
+  }
+
+  /** The results of a check's last run: kept in memory since start, else from the persisted history. */
+  private lastRun(id: string): ProbeResult[] | undefined {
+    const recent = this.history.get(id).recent;
+    const last = recent.at(-1);
+    return last ? recent.filter((r) => r.time === last.time) : undefined;
+  }
+
+  /** Stops scheduling, lets running checks finish or abandons them, flushes state. Bounded by `graceMs`. */
+  stop(graceMs = 3000): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.selfTimer);
+      await this.scheduler.stop(graceMs);
+      await this.history.close();
+      await this.store.close();
+      this.opts.logger.info('agent stopped');
+    })();
+    return this.stopping;
+  }
+
+  private async onResults(checkId: string, results: ProbeResult[]): Promise<void> {
+    if (this.stopping) return;
+    this.latest.set(checkId, results);
+    this.history.record(checkId, results);
+    const check = this.engineChecks.get(checkId);
+    if (!check) return;
+    await this.record(this.engine.ingest(check, results));
+    await this.runSelfCheck();
+  }
+
+  private async runSelfCheck(): Promise<void> {
+    const results = selfCheckResults(this.store.health(), (this.opts.now ?? (() => new Date()))());
+    this.latest.set(SELF_CHECK_ID, results);
+    await this.record(this.engine.ingest(selfCheck, results));
+  }
+
+  private async record(transitions: PendingTransition[]): Promise<void> {
+    if (!transitions.length) return;
+    const log = this.opts.logger;
+    for (const t of transitions) {
+      const f = t.fault;
+      const fields = { code: f.code, severity: f.severity, check: f.checkId, subject: f.subject, faultId: f.id, changed: t.changed };
+      if (t.kind === 'opened') log.warn(fields, `fault opened: ${f.code} ${f.title.en} (${f.subject})`);
+      else if (t.kind === 'resolved') log.info(fields, `fault resolved: ${f.code} (${f.subject})`);
+      else log.info(fields, `fault ${t.kind}: ${f.code} (${f.subject})`);
+    }
+    await this.store.appendTransitions(transitions);
+  }
+}

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { cp, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readJsonFile } from './json-file.js';
+import { StateStore } from './state-store.js';
+import { tempDir } from './test-support/transitions.js';
+
+const WRITER = fileURLToPath(new URL('./test-support/crash-writer.ts', import.meta.url));
+const LIMITS = { maxEvents: 1_000_000, maxBytes: 1_000_000_000 };
+/** Kills in total; four lanes run side by side (each reusing its own directory across its runs) to stay under a minute. */
+const KILLS = 100;
+const LANES = 4;
+
+interface Run {
+  /** seq → fault id, for every transition the child reported durable before it died. */
+  reported: Map<number, string>;
+}
+
+/** Starts the writer, kills it with SIGKILL at a random moment, returns what it reported durable. */
+function runAndKill(dir: string, ackBelow: number, run: number): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dir, String(ackBelow)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const kill = () => child.kill('SIGKILL');
+    const watchdog = setTimeout(kill, 15_000);
+    if (run % 5 === 0) {
+      setTimeout(kill, 100 + Math.random() * 300); // sometimes during start-up: open, recovery, the ack
+    } else {
+      child.stdout.once('data', () => setTimeout(kill, Math.random() * 60));
+    }
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => {
+      clearTimeout(watchdog);
+      if (signal !== 'SIGKILL') return reject(new Error(`writer exited by itself (${String(_code)}): ${err}`));
+      const reported = new Map<number, string>();
+      for (const line of out.split('\n')) {
+        const [seq, id] = line.split(' ');
+        // A line cut by the kill is incomplete; the last full line ends with '\n'.
+        if (seq && id && out.includes(`${line}\n`)) reported.set(Number(seq), id);
+      }
+      resolve({ reported });
+    });
+  });
+}
+
+async function lane(runs: number, stats: { restoredFromBak: number; reported: number }): Promise<void> {
+  const { dir, remove } = await tempDir('guardpost-crash-');
+  try {
+    let acked = 0; // everything up to here was verified and is acked by the next writer at its start
+    let highest = 0; // highest seq seen: later ones must be greater
+    for (let run = 0; run < runs; run++) {
+      const { reported } = await runAndKill(dir, acked, run);
+      stats.reported += reported.size;
+
+      // The raw files: state.json parses, or it is missing (killed between the renames) and the .bak parses,
+      // or neither exists because the very first writer died before its first write.
+      const main = await readJsonFile(join(dir, 'state.json'));
+      if (main.kind === 'missing') {
+        const bak = await readJsonFile(join(dir, 'state.json.bak'));
+        if (bak.kind === 'missing') expect(highest + reported.size, `run ${run}: state vanished`).toBe(0);
+        else expect(bak.kind, `run ${run}: state.json missing and .bak unusable`).toBe('ok');
+        if (bak.kind === 'ok') stats.restoredFromBak++;
+      } else {
+        expect(main.kind, `run ${run}: ${main.kind === 'bad' ? main.reason : ''}`).toBe('ok');
+      }
+
+      // Open a copy (the next writer starts on the real leftovers) and check every reported seq is there.
+      const copy = `${dir}-verify`;
+      await cp(dir, copy, { recursive: true });
+      const store = await StateStore.open({ dir: copy, outbox: LIMITS });
+      try {
+        expect(store.health().recovered?.movedTo, `run ${run}: ${store.health().recovered?.reason}`).toBeUndefined();
+        const stored = new Map(store.data.outbox.map((t) => [t.seq, t.fault.id]));
+        for (const [seq, id] of reported) {
+          if (seq > acked) expect(stored.get(seq), `run ${run}: seq ${seq} reported durable but lost`).toBe(id);
+          expect(seq, `run ${run}: seq ${seq} reused`).toBeGreaterThan(highest);
+        }
+        const seqs = store.data.outbox.map((t) => t.seq);
+        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+        expect(store.data.seq).toBeGreaterThanOrEqual(Math.max(0, ...reported.keys()));
+        highest = Math.max(highest, ...reported.keys());
+        acked = store.data.seq;
+      } finally {
+        await store.close();
+        await rm(copy, { recursive: true, force: true });
+      }
+    }
+    // A crash never produced a corrupt file, so nothing was ever moved aside.
+    expect((await readdir(dir)).filter((n) => n.includes('.corrupt-'))).toEqual([]);
+  } finally {
+    await remove();
+  }
+}
+
+describe('StateStore crash safety', () => {
+  it(`keeps every transition reported durable across ${KILLS} SIGKILLs`, async () => {
+    const stats = { restoredFromBak: 0, reported: 0 };
+    // allSettled: if one lane fails, the others still finish and remove their directories.
+    const lanes = await Promise.allSettled(Array.from({ length: LANES }, () => lane(KILLS / LANES, stats)));
+    for (const l of lanes) if (l.status === 'rejected') throw l.reason;
+    expect(stats.reported).toBeGreaterThan(KILLS); // the writers really got to write
+    console.log(`crash test: ${KILLS} kills, ${stats.reported} transitions reported durable, ${stats.restoredFromBak} kills between the renames`);
+  }, 120_000);
+});

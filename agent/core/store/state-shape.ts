@@ -1,0 +1,88 @@
+import { SEVERITIES } from '../severity.js';
+import type { FaultTransition } from '../faults/types.js';
+import type { AgentState } from './types.js';
+
+export function emptyState(): AgentState {
+  return { version: 1, seq: 0, faults: {}, outbox: [], counters: {}, checkState: {} };
+}
+
+export type StateCheck =
+  | { ok: true; state: AgentState; /** Entries dropped as malformed, one line each (counted, reported at start-up). */ skipped: string[] }
+  | { ok: false; problem: string };
+
+const KINDS = new Set(['opened', 'updated', 'acknowledged', 'resolved']);
+
+/**
+ * Validates a parsed state.json. A wrong top-level shape or version rejects the whole file; single malformed faults
+ * or outbox entries are skipped and listed instead (one bad row must not cost the whole backlog).
+ */
+export function checkAgentState(value: unknown): StateCheck {
+  if (!isRecord(value)) return { ok: false, problem: `the top level is ${typeName(value)}, expected an object` };
+  if (value.version !== 1) return { ok: false, problem: `version is ${JSON.stringify(value.version)}, expected 1` };
+  if (!isCount(value.seq)) return { ok: false, problem: `seq is ${JSON.stringify(value.seq)}, expected a non-negative integer` };
+  for (const field of ['faults', 'counters', 'checkState'] as const) {
+    if (!isRecord(value[field])) return { ok: false, problem: `${field} is ${typeName(value[field])}, expected an object` };
+  }
+  if (!Array.isArray(value.outbox)) return { ok: false, problem: `outbox is ${typeName(value.outbox)}, expected an array` };
+
+  const skipped: string[] = [];
+  const faults: AgentState['faults'] = {};
+  for (const [key, fault] of Object.entries(value.faults as Record<string, unknown>)) {
+    const problem = faultProblem(fault);
+    if (problem) skipped.push(`faults[${JSON.stringify(key)}]: ${problem}`);
+    else faults[key] = fault as AgentState['faults'][string];
+  }
+
+  const outbox: FaultTransition[] = [];
+  value.outbox.forEach((entry: unknown, i: number) => {
+    const problem = transitionProblem(entry);
+    if (problem) skipped.push(`outbox[${i}]: ${problem}`);
+    else outbox.push(entry as FaultTransition);
+  });
+  outbox.sort((a, b) => a.seq - b.seq);
+  const unique = outbox.filter((t, i) => {
+    const duplicate = i > 0 && outbox[i - 1]!.seq === t.seq;
+    if (duplicate) skipped.push(`outbox seq ${t.seq}: duplicate`);
+    return !duplicate;
+  });
+
+  const counters: Record<string, number> = {};
+  for (const [name, n] of Object.entries(value.counters as Record<string, unknown>)) {
+    if (typeof n === 'number' && Number.isFinite(n)) counters[name] = n;
+    else skipped.push(`counters[${JSON.stringify(name)}]: not a number`);
+  }
+
+  // A seq must never be handed out twice, even if the file's own seq lags behind its outbox.
+  const seq = Math.max(value.seq, unique.at(-1)?.seq ?? 0);
+  const state: AgentState = { version: 1, seq, faults, outbox: unique, counters, checkState: value.checkState as Record<string, unknown> };
+  if (value.outboxOverflowing === true) state.outboxOverflowing = true;
+  return { ok: true, state, skipped };
+}
+
+function transitionProblem(t: unknown): string | undefined {
+  if (!isRecord(t)) return `is ${typeName(t)}, expected an object`;
+  if (!isCount(t.seq) || t.seq === 0) return `seq is ${JSON.stringify(t.seq)}, expected a positive integer`;
+  if (typeof t.kind !== 'string' || !KINDS.has(t.kind)) return `kind is ${JSON.stringify(t.kind)}`;
+  if (typeof t.at !== 'string' || typeof t.detectedAt !== 'string') return 'at/detectedAt are not strings';
+  const fault = faultProblem(t.fault);
+  return fault ? `fault ${fault}` : undefined;
+}
+
+function faultProblem(f: unknown): string | undefined {
+  if (!isRecord(f)) return `is ${typeName(f)}, expected an object`;
+  if (typeof f.id !== 'string' || typeof f.key !== 'string' || typeof f.code !== 'string') return 'has no string id/key/code';
+  if (!(SEVERITIES as readonly unknown[]).includes(f.severity)) return `severity is ${JSON.stringify(f.severity)}`;
+  return undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}

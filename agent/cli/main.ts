@@ -18,7 +18,7 @@ export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结�
   status                   show the running agent's state
   config validate FILE     check a configuration file (exit 78 with every problem listed)
   config example           print a complete example configuration (--profile terminal|certserver)
-  docs faults              print the fault catalogue (docs/faults.md)
+  docs faults|config       print the fault catalogue or the configuration reference (docs/)
   version                  print the version
 
   guardpost <command> --help  for the command's options.

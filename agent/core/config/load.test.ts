@@ -39,7 +39,7 @@ describe('config: bad input gets a clear message naming path, expected and actua
     ['single quotes', `{${SITE}, "checks": {'disk': {}}}`, [`(root) (line 1, column 137): invalid JSON: expected a key in double quotes, found character "'"`]],
     ['comment', `{\n  // the terminal\n  ${SITE}}`, ['(root) (line 2, column 3): invalid JSON: comments are not allowed in JSON']],
     ['unterminated string', `{"site": {"fixmedins_code": "P4401}`, ['(root) (line 1, column 29): invalid JSON: unterminated string']],
-    ['missing site', `{"checks": {}}`, ['site (line 1, column 1): missing; required']],
+    ['missing site', `{"checks": {}}`, ['site (line 1, column 1): missing; required (the institution and terminal this agent watches; shown on the page and sent to the desk)']],
     ['missing checks', `{${SITE}}`, ['checks (line 1, column 1): missing; required (checks by id; the id is the check type unless "type" is given)']],
     [
       'bad institution code',

@@ -29,7 +29,7 @@ export const SiteSchema = Type.Object(
     mdtrtarea_admvs: Type.String({ pattern: '^[0-9]{6}$', description: '就医地医保区划, 6 digits, e.g. "440106"' }),
     terminalId: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'terminal id, letters, digits, _ . -' }),
   },
-  strict,
+  { ...strict, description: 'the institution and terminal this agent watches; shown on the page and sent to the desk' },
 );
 
 export const AgentSchema = Type.Object(
@@ -37,23 +37,31 @@ export const AgentSchema = Type.Object(
     id: Type.Optional(
       Type.String({ pattern: '^[A-Za-z0-9_.-]{1,128}$', description: 'agent id; defaults to "<fixmedins_code>-<terminalId>"' }),
     ),
-    profile: Type.Optional(Type.Union([Type.Literal('terminal'), Type.Literal('certserver')], { default: 'terminal' })),
+    profile: Type.Optional(
+      Type.Union([Type.Literal('terminal'), Type.Literal('certserver')], {
+        default: 'terminal',
+        description: 'a settlement terminal, or the certificate-authentication server',
+      }),
+    ),
   },
   strict,
 );
 
 export const InhibitRuleSchema = Type.Object(
   {
-    source: Type.Array(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), { minItems: 1 }),
-    target: Type.Array(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), { minItems: 1 }),
-    equal: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    source: Type.Array(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), { minItems: 1, description: 'fault codes that mute (while active)' }),
+    target: Type.Array(Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }), { minItems: 1, description: 'fault codes that are muted' }),
+    equal: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: 'labels that must be equal on both (subject, checkId, or a probe label such as host or mount)',
+    }),
   },
-  strict,
+  { ...strict, description: 'extra inhibition rules, added to those the checks declare; muted faults stay visible' },
 );
 
 export const DeskSchema = Type.Object(
   {
-    enabled: Type.Optional(Type.Boolean({ default: false })),
+    enabled: Type.Optional(Type.Boolean({ default: false, description: 'connect to the central service desk' })),
     url: Type.Optional(Type.String({ pattern: '^wss://', description: 'the desk address, wss:// only' })),
     caFile: Type.Optional(Type.String({ minLength: 1, description: "PEM file of the desk's CA" })),
     pins: Type.Optional(
@@ -81,7 +89,7 @@ export const DeskSchema = Type.Object(
 
 export const WebSchema = Type.Object(
   {
-    enabled: Type.Optional(Type.Boolean({ default: true })),
+    enabled: Type.Optional(Type.Boolean({ default: true, description: 'serve the local health page and API' })),
     host: Type.Optional(
       Type.String({
         default: '127.0.0.1',

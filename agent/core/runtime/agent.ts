@@ -5,8 +5,10 @@ import type { GuardpostConfig, LoadedCheck } from '../config/load.js';
 import { FaultCatalogue } from '../faults/catalogue.js';
 import { FaultEngine, type EngineCheck, type PendingTransition } from '../faults/engine.js';
 import type { InhibitRule } from '../faults/types.js';
+import { FailureLog } from '../logging/failure-log.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { Timers } from '../scheduler/timers.js';
+import type { RunOutcome } from '../scheduler/types.js';
 import { HistoryStore } from '../store/history.js';
 import { StateStore } from '../store/state-store.js';
 import type { HostPlatform } from '../../platform/types.js';
@@ -44,13 +46,27 @@ export class Agent {
     readonly scheduler: Scheduler,
     private readonly checks: LoadedCheck[],
     readonly catalogue: FaultCatalogue,
+    private readonly failures: FailureLog,
   ) {}
 
   static async start(opts: AgentOptions): Promise<Agent> {
     const { config, logger } = opts;
     const now = opts.now ?? (() => new Date());
-    const store = await StateStore.open({ dir: config.storage.dir, outbox: config.storage.outbox, now });
-    const history = await HistoryStore.open({ dir: config.storage.dir, limits: config.storage.history, flushIntervalMs: opts.historyFlushMs ?? 30_000 });
+    const failures = new FailureLog(logger, now);
+    const store = await StateStore.open({
+      dir: config.storage.dir,
+      outbox: config.storage.outbox,
+      now,
+      onWriteError: (err) => failures.failure('state-store', err, { dir: config.storage.dir }),
+    });
+    const history = await HistoryStore.open({
+      dir: config.storage.dir,
+      limits: config.storage.history,
+      flushIntervalMs: opts.historyFlushMs ?? 30_000,
+      now,
+      onWriteError: (err) => failures.failure('history-store', err, { dir: config.storage.dir }),
+    });
+    history.retainOnly(config.checks.map((c) => c.id));
     const catalogue = new FaultCatalogue(opts.plugins);
     const inhibitRules: InhibitRule[] = [...opts.plugins.flatMap((p) => p.inhibitRules ?? []), ...config.inhibitRules];
     const engine = new FaultEngine({ agentId: config.agent.id, catalogue, inhibitRules, faults: store.data.faults, now });
@@ -69,9 +85,10 @@ export class Agent {
       })),
       ...(opts.timers ? { timers: opts.timers } : {}),
       contextFor: (checkId): ProbeContext => ({ checkId, platform: opts.platform, state: store.checkState(checkId), now }),
-      onResults: (checkId, results) => agent!.onResults(checkId, results),
+      onResults: (checkId, results, run) => agent!.onResults(checkId, results, run.outcome),
+      logger,
     });
-    agent = new Agent(opts, store, history, engine, scheduler, checks, catalogue);
+    agent = new Agent(opts, store, history, engine, scheduler, checks, catalogue, failures);
     for (const c of checks) {
       agent.engineChecks.set(c.id, { id: c.id, raiseAfter: c.raiseAfter, clearAfter: c.clearAfter, rules: (r) => c.plugin.rules(r, c.settings) });
     }
@@ -79,10 +96,12 @@ export class Agent {
     const recovered = store.health().recovered;
     if (recovered) logger.error({ recovered }, 'state file was unreadable and has been recovered');
     await agent.record(engine.retire(new Set(checks.map((c) => c.id)), new Set([SELF_CHECK_ID])));
+    // One write at start-up: creates the state file and shows a bad state directory at once, not at the first fault.
+    await store.commit();
     await agent.runSelfCheck();
     agent.selfTimer = setInterval(() => void agent!.runSelfCheck(), 30_000);
     agent.selfTimer.unref();
-    scheduler.start();
+    scheduler.start().catch((err: unknown) => logger.error({ err }, 'scheduler failed to start'));
     logger.info({ agentId: config.agent.id, checks: checks.map((c) => c.id), config: config.source }, 'agent started');
     return agent;
   }
@@ -146,8 +165,11 @@ export class Agent {
     return this.stopping;
   }
 
-  private async onResults(checkId: string, results: ProbeResult[]): Promise<void> {
+  private async onResults(checkId: string, results: ProbeResult[], outcome: RunOutcome): Promise<void> {
     if (this.stopping) return;
+    // A hung or crashing check is logged when it starts failing and when it works again, not every cycle.
+    if (outcome === 'ok') this.failures.success(`check:${checkId}`);
+    else this.failures.failure(`check:${checkId}`, new Error(`${outcome}: ${results[0]?.message.en ?? ''}`), { check: checkId });
     this.latest.set(checkId, results);
     this.history.record(checkId, results);
     const check = this.engineChecks.get(checkId);
@@ -172,6 +194,7 @@ export class Agent {
       else if (t.kind === 'resolved') log.info(fields, `fault resolved: ${f.code} (${f.subject})`);
       else log.info(fields, `fault ${t.kind}: ${f.code} (${f.subject})`);
     }
-    await this.store.appendTransitions(transitions);
+    const { durable } = await this.store.appendTransitions(transitions);
+    if (durable) this.failures.success('state-store');
   }
 }

@@ -39,7 +39,9 @@ export function selfCheckResults(h: StoreHealth, now: Date): ProbeResult[] {
         }
       : { ...base, status: 'ok', reason: 'ok', subject: 'state-store', message: { zh: '状态保存正常', en: 'state is saved' }, evidence: {} },
   );
-  const recentRecovery = h.recovered && now.getTime() - Date.parse(h.recovered.at) < RECOVERY_VISIBLE_MS;
+  // A write interrupted between its two renames leaves only the .bak: restored with nothing lost, nothing moved
+  // aside. Only a file that really was damaged (moved aside) is worth a fault.
+  const recentRecovery = h.recovered?.movedTo !== undefined && now.getTime() - Date.parse(h.recovered.at) < RECOVERY_VISIBLE_MS;
   results.push(
     recentRecovery
       ? {

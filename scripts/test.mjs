@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// `npm test`: sets up what the tests need, type-checks, builds the CLI the end-to-end tests run, then runs vitest.
+// System packages (socat, softhsm2, pcscd, chromium ...) are installed by scripts/setup-test-env.sh when missing.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`\n${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status ?? 1);
+  }
+};
+
+if (!existsSync(join(root, 'node_modules'))) run('npm', ['ci']);
+run('bash', ['scripts/setup-test-env.sh']);
+run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+run('npm', ['run', '--silent', 'build']);
+run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

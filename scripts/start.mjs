@@ -22,6 +22,7 @@ function newest(dir) {
   return t;
 }
 
+sh('bash', ['scripts/setup-system.sh', 'test']); // the demo uses the same real parts as the tests
 if (!existsSync(join(root, 'node_modules'))) sh('npm', ['ci']);
 const built = join(root, 'dist/agent/cli/main.js');
 if (!existsSync(built) || newest(join(root, 'agent')) > statSync(built).mtimeMs) sh('npm', ['run', '--silent', 'build']);

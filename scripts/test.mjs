@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: sets up what the tests need, type-checks, builds the CLI the end-to-end tests run, then runs vitest.
-// System packages (socat, softhsm2, pcscd, chromium ...) are installed by scripts/setup-test-env.sh when missing.
+// System packages (socat, softhsm2, pcscd, chromium ...) are installed by scripts/setup-system.sh when missing.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,8 +15,8 @@ const run = (cmd, args, opts = {}) => {
   }
 };
 
+run('bash', ['scripts/setup-system.sh', 'test']);
 if (!existsSync(join(root, 'node_modules'))) run('npm', ['ci']);
-run('bash', ['scripts/setup-test-env.sh']);
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('npm', ['run', '--silent', 'build']);
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Guardpost needs, only those missing. Used by .ci/run, npm start and npm test.
+#   build: headers the native modules compile against (pcsclite needs libpcsclite-dev)
+#   test:  the real parts the tests use: socat ptys, SoftHSM2, OpenSC tools, openssl, pcscd + vsmartcard, chromium
+set -euo pipefail
+BUILD=(libpcsclite-dev python3 make g++ pkg-config)
+TEST=(socat softhsm2 opensc openssl pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard chromium procps)
+want=("${BUILD[@]}")
+[ "${1:-build}" = "test" ] && want+=("${TEST[@]}")
+missing=()
+for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "installing Debian packages: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: the demo. Installs what is missing, builds, and runs the agent on the embedded default
-// configuration (host checks) with its state under .tmp/demo. Ctrl-C stops it cleanly.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+// `npm start`: the demo. Installs what is missing (Debian packages, npm ci), builds, and runs the agent with the
+// demo's parts (scripts/demo/components/*.mjs) on loopback, state under .tmp/demo. Ctrl-C stops everything cleanly.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,11 +25,8 @@ function newest(dir) {
 sh('bash', ['scripts/setup-system.sh', 'test']); // the demo uses the same real parts as the tests
 if (!existsSync(join(root, 'node_modules'))) sh('npm', ['ci']);
 const built = join(root, 'dist/agent/cli/main.js');
-if (!existsSync(built) || newest(join(root, 'agent')) > statSync(built).mtimeMs) sh('npm', ['run', '--silent', 'build']);
-
-const child = spawn(process.execPath, ['bin/guardpost.js', 'run', '--defaults', '--state-dir', '.tmp/demo', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const sources = ['agent', 'firmware-bridge', 'desk', 'provisioning'].filter((d) => existsSync(join(root, d)));
+if (!existsSync(built) || Math.max(...sources.map((d) => newest(join(root, d)))) > statSync(built).mtimeMs) {
+  sh('npm', ['run', '--silent', 'build']);
+}
+await import('./demo/run-demo.mjs');

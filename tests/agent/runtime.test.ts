@@ -8,6 +8,8 @@ import type { CheckPlugin } from '../../agent/core/checks/plugin.js';
 import { buildConfig } from '../../agent/core/config/load.js';
 import { FaultCatalogue } from '../../agent/core/faults/catalogue.js';
 import { createLogger } from '../../agent/core/logging/index.js';
+import type { EngineCheck } from '../../agent/core/faults/engine.js';
+import type { FaultTransition } from '../../agent/core/faults/types.js';
 import { Agent } from '../../agent/core/runtime/agent.js';
 import type { AgentState } from '../../agent/core/store/types.js';
 import { currentPlatform } from '../../agent/platform/index.js';
@@ -20,7 +22,12 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((a) => a.stop(500)));
 });
 
-async function startAgent(checks: Record<string, unknown>, plugins: CheckPlugin[] = builtinPlugins, dir = mkdtempSync(join(tmpdir(), 'gp-agent-'))) {
+async function startAgent(
+  checks: Record<string, unknown>,
+  plugins: CheckPlugin[] = builtinPlugins,
+  dir = mkdtempSync(join(tmpdir(), 'gp-agent-')),
+  sources: EngineCheck[] = [],
+) {
   const config = buildConfig({ site: SITE, checks, storage: { dir: join(dir, 'state') }, logging: { file: join(dir, 'agent.log') } }, 'test', {
     plugins,
     platform,
@@ -28,7 +35,7 @@ async function startAgent(checks: Record<string, unknown>, plugins: CheckPlugin[
     env: {},
   });
   const logger = createLogger({ level: 'debug', file: join(dir, 'agent.log'), maxSizeMB: 5, maxFiles: 2, stdout: false });
-  const agent = await Agent.start({ config, plugins, platform, logger, version: 'test', historyFlushMs: 100 });
+  const agent = await Agent.start({ config, plugins, platform, logger, version: 'test', historyFlushMs: 100, sources });
   running.push(agent);
   return { agent, dir, stateFile: join(dir, 'state', 'state.json') };
 }
@@ -149,5 +156,31 @@ describe('agent runtime', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(() => process.kill(pid, 0)).toThrow(); // the busy child is gone
     expect(readState(stateFile).version).toBe(1); // state flushed and readable
+  });
+
+  it('announces results and stored transitions, and takes results from registered sources', async () => {
+    const desk: EngineCheck = { id: 'desk', raiseAfter: 1, clearAfter: 1, rules: () => ({ code: 'CHECK_ERROR', severity: 'minor' }) };
+    const dir = mkdtempSync(join(tmpdir(), 'gp-agent-'));
+    const { agent } = await startAgent({ clock: {} }, builtinPlugins, dir, [desk]);
+    const seen: string[] = [];
+    const stored: FaultTransition[] = [];
+    agent.events.on('results', (id) => seen.push(id));
+    agent.events.on('transitions', (t) => stored.push(...t));
+    await agent.runNow(['clock']);
+    expect(seen).toContain('clock');
+    const fail = { status: 'fail' as const, reason: 'unreachable', subject: 'desk', message: { zh: '', en: '' }, evidence: {}, time: new Date().toISOString(), durationMs: 0 };
+    await agent.report('desk', [fail]);
+    expect(stored.map((t) => `${t.kind}:${t.fault.checkId}`)).toEqual(['opened:desk']);
+    expect(stored[0]!.seq).toBeGreaterThan(0);
+    await expect(agent.report('nosuch', [fail])).rejects.toThrow(/unknown result source/);
+    expect(agent.status().tunnel).toEqual({ state: 'disabled' });
+    agent.setTunnelStatus(() => ({ state: 'connected', ackedSeq: 3 }));
+    expect(agent.status().tunnel.state).toBe('connected');
+
+    // a source's fault is not retired at restart as if its check had been removed
+    await agent.stop();
+    running.splice(running.indexOf(agent), 1);
+    const again = await startAgent({ clock: {} }, builtinPlugins, dir, [desk]);
+    expect(again.agent.status().faults.map((f) => f.checkId)).toContain('desk');
   });
 });

@@ -204,6 +204,11 @@ describe('config: good input', () => {
     expect(cfg.storage.outbox.maxEvents).toBe(10_000);
   });
 
+  it('a default timeout follows a shortened interval; an explicit one is checked', () => {
+    const cfg = parseConfigText(`{${SITE}, "checks": {"backup": {"directory": "/srv/backup", "intervalSeconds": 20}}}`, 'x', opts());
+    expect(cfg.checks[0]).toMatchObject({ intervalSeconds: 20, timeoutSeconds: 20 });
+  });
+
   it('accepts a UTF-8 byte order mark (Windows Notepad)', () => {
     expect(() => parseConfigText(`\uFEFF{${SITE}, "checks": {}}`, 'x', opts())).not.toThrow();
   });

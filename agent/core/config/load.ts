@@ -142,6 +142,7 @@ export function buildConfig(
         continue;
       }
       const { schema, validate } = entryValidator(plugin);
+      const explicitTimeout = 'timeoutSeconds' in entry; // before validation fills in defaults
       if (!validate(entry)) {
         problems.push(...problemsFromAjv(validate.errors ?? [], pointer, locate, locateKey));
         continue;
@@ -149,7 +150,9 @@ export function buildConfig(
       const e = entry as Record<string, unknown>;
       resolveSecrets(e, schema, pointer, secretEnv, problems);
       const { type: _t, enabled, intervalSeconds, timeoutSeconds, jitterPercent, raiseAfter, clearAfter, ...settings } = e;
-      if ((timeoutSeconds as number) > (intervalSeconds as number)) {
+      // A default timeout follows a shortened interval; only a timeout the user wrote is held against it.
+      const timeout = explicitTimeout ? (timeoutSeconds as number) : Math.min(timeoutSeconds as number, intervalSeconds as number);
+      if (timeout > (intervalSeconds as number)) {
         problems.push({
           path: displayPath(`${pointer}/timeoutSeconds`),
           at: locate(`${pointer}/timeoutSeconds`) ?? locate(pointer),
@@ -162,7 +165,7 @@ export function buildConfig(
         plugin,
         enabled: enabled as boolean,
         intervalSeconds: intervalSeconds as number,
-        timeoutSeconds: timeoutSeconds as number,
+        timeoutSeconds: timeout,
         jitterPercent: jitterPercent as number,
         raiseAfter: raiseAfter as number,
         clearAfter: clearAfter as number,

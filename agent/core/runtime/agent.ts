@@ -1,10 +1,11 @@
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { CheckPlugin, ProbeContext } from '../checks/plugin.js';
 import type { ProbeResult } from '../checks/result.js';
 import type { GuardpostConfig, LoadedCheck } from '../config/load.js';
 import { FaultCatalogue } from '../faults/catalogue.js';
 import { FaultEngine, type EngineCheck, type PendingTransition } from '../faults/engine.js';
-import type { InhibitRule } from '../faults/types.js';
+import type { FaultTransition, InhibitRule } from '../faults/types.js';
 import { FailureLog } from '../logging/failure-log.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import type { Timers } from '../scheduler/timers.js';
@@ -13,7 +14,15 @@ import { HistoryStore } from '../store/history.js';
 import { StateStore } from '../store/state-store.js';
 import type { HostPlatform } from '../../platform/types.js';
 import { SELF_CHECK_ID, selfCheck, selfCheckResults } from './self-check.js';
-import { checkStatuses, overallState, OVERALL_TEXT, sortFaults, type AgentStatus } from './status.js';
+import { checkStatuses, overallState, OVERALL_TEXT, sortFaults, type AgentStatus, type TunnelStatus } from './status.js';
+
+/** What the agent announces; the page (SSE) and the desk tunnel listen. Listeners must not throw or block. */
+export interface AgentEvents {
+  /** A check run finished (scheduled, manual or start-up). */
+  results: [checkId: string, results: ProbeResult[]];
+  /** Transitions were appended to the outbox (seq assigned); `durable` false while the disk fails. */
+  transitions: [transitions: FaultTransition[], durable: boolean];
+}
 
 export interface AgentOptions {
   config: GuardpostConfig;
@@ -25,6 +34,11 @@ export interface AgentOptions {
   /** Injected by benchmarks to run the schedule faster than real time. */
   timers?: Timers;
   historyFlushMs?: number;
+  /**
+   * Result sources that are not scheduled checks but report into the same engine (the desk tunnel's reachability,
+   * clock skew seen by the tunnel or the settlement probe). Their faults survive restarts like any check's.
+   */
+  sources?: EngineCheck[];
 }
 
 /**
@@ -37,6 +51,8 @@ export class Agent {
   private readonly latest = new Map<string, ProbeResult[]>();
   private selfTimer?: NodeJS.Timeout;
   private stopping?: Promise<void>;
+  private tunnelStatus: () => TunnelStatus = () => ({ state: 'disabled' });
+  readonly events = new EventEmitter<AgentEvents>();
 
   private constructor(
     private readonly opts: AgentOptions,
@@ -92,10 +108,15 @@ export class Agent {
     for (const c of checks) {
       agent.engineChecks.set(c.id, { id: c.id, raiseAfter: c.raiseAfter, clearAfter: c.clearAfter, rules: (r) => c.plugin.rules(r, c.settings) });
     }
+    const sources = opts.sources ?? [];
+    for (const src of sources) {
+      if (agent.engineChecks.has(src.id) || src.id === SELF_CHECK_ID) throw new Error(`result source id "${src.id}" is already a check id`);
+      agent.engineChecks.set(src.id, src);
+    }
 
     const recovered = store.health().recovered;
     if (recovered) logger.error({ recovered }, 'state file was unreadable and has been recovered');
-    await agent.record(engine.retire(new Set(checks.map((c) => c.id)), new Set([SELF_CHECK_ID])));
+    await agent.record(engine.retire(new Set(checks.map((c) => c.id)), new Set([SELF_CHECK_ID, ...sources.map((x) => x.id)])));
     // One write at start-up: creates the state file and shows a bad state directory at once, not at the first fault.
     await store.commit();
     await agent.runSelfCheck();
@@ -109,6 +130,17 @@ export class Agent {
   /** Runs all or the named checks now and waits for their results to be processed. */
   async runNow(ids?: string[]): Promise<void> {
     await this.scheduler.runNow(ids);
+  }
+
+  /** Results from a registered source (AgentOptions.sources), processed like a check's. */
+  async report(sourceId: string, results: ProbeResult[]): Promise<void> {
+    if (!(this.opts.sources ?? []).some((s) => s.id === sourceId)) throw new Error(`unknown result source "${sourceId}"`);
+    await this.onResults(sourceId, results, 'ok');
+  }
+
+  /** The desk tunnel tells the status API how it is doing. */
+  setTunnelStatus(source: () => TunnelStatus): void {
+    this.tunnelStatus = source;
   }
 
   async acknowledge(ref: string, by: string): Promise<boolean> {
@@ -142,6 +174,7 @@ export class Agent {
       faults,
       checks: checkStatuses(this.checks, (id) => this.latest.get(id) ?? this.lastRun(id)),
       store: this.store.health(),
+      tunnel: this.tunnelStatus(),
       process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000) },
     };
   }
@@ -172,6 +205,7 @@ export class Agent {
     else this.failures.failure(`check:${checkId}`, new Error(`${outcome}: ${results[0]?.message.en ?? ''}`), { check: checkId });
     this.latest.set(checkId, results);
     this.history.record(checkId, results);
+    this.events.emit('results', checkId, results);
     const check = this.engineChecks.get(checkId);
     if (!check) return;
     await this.record(this.engine.ingest(check, results));
@@ -194,7 +228,8 @@ export class Agent {
       else if (t.kind === 'resolved') log.info(fields, `fault resolved: ${f.code} (${f.subject})`);
       else log.info(fields, `fault ${t.kind}: ${f.code} (${f.subject})`);
     }
-    const { durable } = await this.store.appendTransitions(transitions);
+    const { transitions: stored, durable } = await this.store.appendTransitions(transitions);
     if (durable) this.failures.success('state-store');
+    this.events.emit('transitions', stored, durable);
   }
 }

@@ -23,6 +23,18 @@ export interface CheckStatus {
   lastRunAt?: string;
 }
 
+/** The desk connection as the page shows it; 'disabled' until the tunnel is configured. */
+export interface TunnelStatus {
+  state: 'disabled' | 'connecting' | 'connected' | 'disconnected';
+  deskUrl?: string;
+  /** Last message from the desk. */
+  lastContactAt?: string;
+  connectedSince?: string;
+  lastError?: string;
+  /** Highest sequence number the desk acknowledged. */
+  ackedSeq?: number;
+}
+
 /** What the local API returns at GET /api/status; the health page and `guardpost status` read it. No secrets. */
 export interface AgentStatus {
   agent: { id: string; version: string; profile: string; pid: number; startedAt: string; uptimeSeconds: number; configSource: string };
@@ -33,6 +45,7 @@ export interface AgentStatus {
   faults: Fault[];
   checks: CheckStatus[];
   store: StoreHealth;
+  tunnel: TunnelStatus;
   process: { rssBytes: number; heapUsedBytes: number; cpuUserMs: number; cpuSystemMs: number };
 }
 

@@ -3,7 +3,20 @@ import type { FaultDefinition, FaultSignal } from '../../core/faults/types.js';
 
 export const reasons = {
   clock_jumped: { zh: '系统时间发生跳变', en: 'the system clock jumped' },
+  clock_skew: { zh: '本机时间与参考时间相差过大', en: 'the local clock differs too much from a reference time' },
 } as const;
+
+/** CLOCK_SKEW grading, shared by every reporter of a reference time (settlement platform Date header, the desk). */
+export const CLOCK_SKEW_MAJOR_SECONDS = 60;
+export const CLOCK_SKEW_CRITICAL_SECONDS = 300;
+
+/** Grades an observed skew (seconds, either sign); null when within tolerance. */
+export function gradeClockSkew(skewSeconds: number): FaultSignal | null {
+  const a = Math.abs(skewSeconds);
+  if (a > CLOCK_SKEW_CRITICAL_SECONDS) return { code: 'CLOCK_SKEW', severity: 'critical' };
+  if (a > CLOCK_SKEW_MAJOR_SECONDS) return { code: 'CLOCK_SKEW', severity: 'major' };
+  return null;
+}
 
 export const faults: FaultDefinition[] = [
   {
@@ -25,9 +38,29 @@ export const faults: FaultDefinition[] = [
       en: 'Read the jump\'s direction, size and the times before and after in the evidence, and check the current time is right. Find the cause: Windows Event Viewer System log event ID 1 (Kernel-General, time change) and its account, w32tm /query /status; on Linux journalctl, timedatectl and chronyc tracking. A backward jump can give transactions wrong times: ask the customer to check settlements made around the jump. Set up a reliable intranet time source; if it happens after every power-on, check the CMOS battery. Guardpost never changes the system clock.',
     },
   },
+  {
+    code: 'CLOCK_SKEW',
+    severity: 'major',
+    title: { zh: '本机时间不准', en: 'Local clock is off' },
+    causes: [
+      { zh: '终端未配置时间同步，或时间源不可达（医保专网常无法访问公网时间服务器）', en: 'no time sync is set up on the terminal, or its time source is unreachable (the insurance network often cannot reach public time servers)' },
+      { zh: '有人手动改过时间', en: 'someone changed the time by hand' },
+      { zh: '主板电池没电', en: 'a flat CMOS battery' },
+    ],
+    operator: {
+      zh: '时间偏差会导致证书校验和签名报文失败。请不要自行修改时间，请联系维护热线。',
+      en: 'A wrong clock makes certificate checks and signed messages fail. Do not change the time yourself; call the maintenance hotline.',
+    },
+    engineer: {
+      zh: '证据中有偏差秒数和参考来源（医保平台 HTTP Date 或服务台时间）。超过 60 秒为一般，超过 5 分钟为严重。按当地规定配置内网 NTP 时间源，核对时区；本监控程序只报告、从不修改系统时间。',
+      en: 'The evidence gives the skew in seconds and the reference (the platform\'s HTTP Date header or the desk\'s time). Over 60 s is major, over 5 minutes critical. Configure an intranet NTP source as local rules allow and check the time zone; Guardpost only reports and never changes the clock.',
+    },
+  },
 ];
 
 /** Fault rules: any jump is major; its size is in the evidence. */
 export function rules(result: ProbeResult): FaultSignal | null {
+  // A skew reported as failing is at least major even if its size is missing from the evidence.
+  if (result.reason === 'clock_skew') return gradeClockSkew(Number(result.evidence.skewSeconds ?? 0)) ?? { code: 'CLOCK_SKEW', severity: 'major' };
   return result.reason === 'clock_jumped' ? { code: 'CLOCK_JUMPED', severity: 'major' } : null;
 }

@@ -40,7 +40,7 @@ describe('config: bad input gets a clear message naming path, expected and actua
     ['comment', `{\n  // the terminal\n  ${SITE}}`, ['(root) (line 2, column 3): invalid JSON: comments are not allowed in JSON']],
     ['unterminated string', `{"site": {"fixmedins_code": "P4401}`, ['(root) (line 1, column 29): invalid JSON: unterminated string']],
     ['missing site', `{"checks": {}}`, ['site (line 1, column 1): missing; required (the institution and terminal this agent watches; shown on the page and sent to the desk)']],
-    ['missing checks', `{${SITE}}`, ['checks (line 1, column 1): missing; required (checks by id; the id is the check type unless "type" is given)']],
+    ['missing checks', `{${SITE}}`, ['checks (line 1, column 1): missing; required (checks by id (lowercase letters, digits, - and _); the id is the check type unless "type" is given)']],
     [
       'bad institution code',
       `{"site": {"fixmedins_code": "12345", "fixmedins_name": "x", "mdtrtarea_admvs": "440106", "terminalId": "T1"}, "checks": {}}`,
@@ -86,6 +86,11 @@ describe('config: bad input gets a clear message naming path, expected and actua
       'duplicate key',
       `{${SITE},\n"checks": {},\n"web": {"port": 8620,\n "port": 8621}}`,
       ['web.port (line 4, column 2): duplicate key "port" (first at line 3); JSON would silently keep only the last'],
+    ],
+    [
+      'check id with spaces',
+      `{${SITE},\n"checks": {"Root Disk": {"type": "disk"}}}`,
+      ['checks["Root Disk"] (line 2, column 12): "Root Disk" is not a valid name here: expected names matching ^[a-z][a-z0-9_-]{0,63}$'],
     ],
     ['checks as a list', `{${SITE},\n"checks": [{"id": "disk"}]}`, ['checks (line 2, column 11): expected an object, got an array of 1']],
     [

@@ -126,6 +126,11 @@ export function problemsFromAjv(
       case 'additionalProperties': {
         const extra = (e.params as { additionalProperty: string }).additionalProperty;
         path = `${pointer}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        const patterns = Object.keys((parent.patternProperties ?? {}) as object);
+        if (patterns.length) {
+          message = `${JSON.stringify(extra)} is not a valid name here: expected names matching ${patterns.join(' or ')}`;
+          break;
+        }
         const known = Object.keys((parent.properties ?? {}) as object);
         const hint = suggest(extra, known);
         message = `unknown key ${JSON.stringify(extra)}${hint ? ` (did you mean "${hint}"?)` : ''}; known keys: ${known.join(', ')}`;

@@ -83,6 +83,19 @@ export const DeskSchema = Type.Object(
         strict,
       ),
     ),
+    unreachable: Type.Optional(
+      Type.Object(
+        {
+          minorAfterMinutes: Type.Optional(
+            Type.Number({ minimum: 1, maximum: 10_080, default: 10, description: 'DESK_UNREACHABLE is raised (minor) after the desk has been unreachable this long' }),
+          ),
+          majorAfterMinutes: Type.Optional(
+            Type.Number({ minimum: 1, maximum: 43_200, default: 240, description: 'DESK_UNREACHABLE becomes major after this long' }),
+          ),
+        },
+        { ...strict, description: 'when an unreachable desk becomes a fault; the fault is delivered when the desk is back' },
+      ),
+    ),
   },
   strict,
 );
@@ -146,7 +159,8 @@ export const RootSchema = Type.Object(
     agent: Type.Optional(AgentSchema),
     // Each entry is validated against its plugin's schema in a second pass, for precise error paths.
     checks: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,63}$' }), Type.Object({}), {
-      description: 'checks by id; the id is the check type unless "type" is given',
+      additionalProperties: false,
+      description: 'checks by id (lowercase letters, digits, - and _); the id is the check type unless "type" is given',
     }),
     inhibitRules: Type.Optional(Type.Array(InhibitRuleSchema)),
     desk: Type.Optional(DeskSchema),

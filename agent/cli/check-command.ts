@@ -63,6 +63,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       checkId,
       platform: ctx.platform,
       now: () => new Date(),
+      site: cfg.site,
       state: { get: <T>() => memoryState.get(checkId) as T | undefined, set: (v) => void memoryState.set(checkId, v) },
     }),
     onResults: () => undefined,
@@ -77,7 +78,8 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const findings: Finding[] = [];
   for (const c of selected) {
     for (const result of runs.get(c.id) ?? []) {
-      const signal = result.status === 'fail' ? (FRAMEWORK_SEVERITY[result.reason] ?? c.plugin.rules(result, c.settings)) : null;
+      const own = result.reason === 'timeout' || result.reason === 'crashed' ? c.plugin.frameworkFaults?.[result.reason] : undefined;
+      const signal = result.status === 'fail' ? (own ?? FRAMEWORK_SEVERITY[result.reason] ?? c.plugin.rules(result, c.settings)) : null;
       findings.push({ check: c.id, result, ...(signal ? { fault: { code: signal.code, severity: signal.severity } } : {}) });
     }
   }

@@ -3,6 +3,7 @@ import type { Text } from '../text.js';
 import type { ProbeResult } from './result.js';
 import type { FaultDefinition, FaultSignal, InhibitRule } from '../faults/types.js';
 import type { HostPlatform } from '../../platform/types.js';
+import type { SiteConfig } from '../config/schema.js';
 
 /** Framework settings every check has; a plugin gives its own defaults. */
 export interface CheckDefaults {
@@ -27,6 +28,11 @@ export interface ProbeContext {
   state: CheckStateHandle;
   /** Wall clock; injectable so tests and benchmarks can run time faster. */
   now(): Date;
+  /**
+   * The institution and terminal from the config's `site` (e.g. for the platform sign-in envelope). Set for in-process
+   * checks by the agent and `guardpost check`; absent in isolated child processes and in bare test contexts.
+   */
+  site?: SiteConfig;
 }
 
 export interface Probe {
@@ -36,6 +42,9 @@ export interface Probe {
 }
 
 export type ConfigProfile = 'terminal' | 'certserver';
+
+/** Framework failures a plugin may name its own fault for (see CheckPlugin.frameworkFaults). */
+export type FrameworkFaults = Partial<Record<'timeout' | 'crashed', FaultSignal>>;
 
 /**
  * A check plugin: everything about one kind of check lives in its folder `agent/checks/<type>/`.
@@ -52,6 +61,12 @@ export interface CheckPlugin<C = any> {
   defaults: CheckDefaults;
   /** Runs in a supervised child process: anything that calls native vendor code or may block the event loop. */
   isolated?: boolean;
+  /**
+   * The check's own fault for a run the framework had to end: 'timeout' (abandoned, child killed) or 'crashed' (the
+   * isolated process died), e.g. a vendor module that hangs or segfaults. Codes must be in `faults`. Without it the
+   * core raises CHECK_TIMEOUT / CHECK_CRASHED.
+   */
+  frameworkFaults?: FrameworkFaults;
   /** The closed list of failure reasons this check reports. */
   reasons: Record<string, Text>;
   /** Catalogue entries of the faults this check can raise. */

@@ -180,6 +180,28 @@ describe('fault engine hysteresis', () => {
     expect(kinds(back).sort()).toEqual(['resolved:CHECK_TIMEOUT', 'resolved:DISK_FULL']);
   });
 
+  it("a check's own framework faults replace CHECK_TIMEOUT / CHECK_CRASHED; busy, probe_error and other checks keep the framework's", () => {
+    const { engine, clock } = setup();
+    const seen: string[] = [];
+    const vendor: EngineCheck = {
+      ...check('usbkey', 'DISK_FULL', 1, 1),
+      rules: (r) => (seen.push(r.reason), { code: 'DISK_FULL', severity: 'major' }),
+      frameworkFaults: { timeout: { code: 'HOST_DOWN', severity: 'critical' }, crashed: { code: 'GONE', severity: 'major' } },
+    };
+    const plain = check('disk', 'DISK_FULL', 1, 1);
+    expect(kinds(engine.ingest(vendor, [result('usbkey', 'fail', 'timeout')]))).toEqual(['opened:HOST_DOWN']);
+    expect(engine.active()[0]).toMatchObject({ code: 'HOST_DOWN', severity: 'critical', subject: 'usbkey' });
+    clock.tick();
+    expect(kinds(engine.ingest(vendor, [result('usbkey', 'fail', 'crashed')])).sort()).toEqual(['opened:GONE', 'resolved:HOST_DOWN']);
+    clock.tick();
+    expect(kinds(engine.ingest(vendor, [result('usbkey', 'fail', 'probe_error')])).sort()).toEqual(['opened:CHECK_ERROR', 'resolved:GONE']);
+    clock.tick();
+    expect(kinds(engine.ingest(vendor, [result('usbkey', 'fail', 'busy')])).sort()).toEqual(['opened:CHECK_TIMEOUT', 'resolved:CHECK_ERROR']);
+    expect(seen).toEqual([]); // framework reasons never reach the check's own rules
+    expect(kinds(engine.ingest(plain, [result('disk', 'fail', 'timeout')]))).toEqual(['opened:CHECK_TIMEOUT']);
+    expect(kinds(engine.ingest(plain, [result('disk', 'fail', 'crashed')])).sort()).toEqual(['opened:CHECK_CRASHED', 'resolved:CHECK_TIMEOUT']);
+  });
+
   it('a subject whose failure changes code resolves the old fault', () => {
     const { engine, clock } = setup();
     let code = 'BACKUP_OLD';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FrameworkFaults } from '../checks/plugin.js';
 import type { ProbeResult } from '../checks/result.js';
 import { FRAMEWORK_REASONS } from '../checks/result.js';
 import { severityRank, type Severity } from '../severity.js';
@@ -14,6 +15,8 @@ export type PendingTransition = Omit<FaultTransition, 'seq'>;
 export interface EngineCheck extends HysteresisSettings {
   id: string;
   rules(result: ProbeResult): FaultSignal | null;
+  /** The check's own faults for framework failures (CheckPlugin.frameworkFaults); others keep the framework's. */
+  frameworkFaults?: FrameworkFaults;
 }
 
 export interface FaultEngineOptions {
@@ -33,6 +36,15 @@ const FRAMEWORK_FAULTS: Record<string, FaultSignal> = {
   crashed: { code: 'CHECK_CRASHED', severity: 'major' },
   probe_error: { code: 'CHECK_ERROR', severity: 'major' },
 };
+
+/**
+ * The fault for a framework failure reason, or undefined for a check's own reason. A plugin may name its own fault
+ * for 'timeout' and 'crashed' (a hung or crashed vendor module); 'busy' and 'probe_error' stay the framework's.
+ */
+export function frameworkFault(reason: string, overrides?: FrameworkFaults): FaultSignal | undefined {
+  const own = reason === 'timeout' || reason === 'crashed' ? overrides?.[reason] : undefined;
+  return own ?? FRAMEWORK_FAULTS[reason];
+}
 
 interface Tracker {
   checkId: string;
@@ -70,7 +82,7 @@ export class FaultEngine {
 
     for (const r of results) {
       if (r.status !== 'fail') continue;
-      const signal = FRAMEWORK_FAULTS[r.reason] ?? check.rules(r);
+      const signal = frameworkFault(r.reason, check.frameworkFaults) ?? check.rules(r);
       if (!signal) continue;
       const key = faultKey(this.opts.agentId, check.id, r.subject, signal.code);
       failing.add(key);

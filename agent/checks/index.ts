@@ -11,3 +11,4 @@ import { plugin as settlement } from './settlement/index.js';
 import { plugin as token } from './token/index.js';
 
 /** Every check Guardpost ships. The core is handed this list and imports no check by name. */
+export const builtinPlugins: CheckPlugin[] = [disk, memory, backup, logs, clock, processes, token, settlement, certserver, cert];

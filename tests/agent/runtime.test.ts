@@ -183,4 +183,14 @@ describe('agent runtime', () => {
     const again = await startAgent({ clock: {} }, builtinPlugins, dir, [desk]);
     expect(again.agent.status().faults.map((f) => f.checkId)).toContain('desk');
   });
+
+  it('hands the site and the state directory to an isolated check in its own process', async () => {
+    const echo = (await import('./fixtures/context-echo.js')).plugin;
+    const dir = mkdtempSync(join(tmpdir(), 'gp-agent-'));
+    const { agent } = await startAgent({ 'context-echo': {} }, [...builtinPlugins, echo], dir);
+    await agent.runNow(['context-echo']);
+    const evidence = agent.status().checks.find((c) => c.id === 'context-echo')!.last![0]!.evidence;
+    expect(evidence.pid).not.toBe(process.pid);
+    expect(evidence).toMatchObject({ stateDir: join(dir, 'state'), site: 'P44010600123' });
+  });
 });

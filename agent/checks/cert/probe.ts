@@ -87,7 +87,7 @@ async function readSource(f: SourceFile, maxBytes: number): Promise<ParsedSource
  * The other files' certificates serve as intermediates, so a chain split over several files still verifies.
  */
 export function createCertProbe(config: CertConfig, ctx: ProbeContext): Probe {
-  const cacheDir = path.join(ctx.platform.paths().stateDir, 'cert-cache');
+  const cacheDir = path.join(ctx.stateDir ?? ctx.platform.paths().stateDir, 'cert-cache');
   return {
     async run(signal) {
       const started = performance.now();

@@ -26,7 +26,11 @@ interface Inspected {
 export class ChainInspector {
   private readonly inspected = new Map<string, Inspected>();
 
-  constructor(private readonly policy: CertificatePolicy) {}
+  /** `cacheDir`: where the engine keeps CRLs and OCSP answers across restarts (under the agent's state directory). */
+  constructor(
+    private readonly policy: CertificatePolicy,
+    private readonly cacheDir?: string,
+  ) {}
 
   async results(ep: ResolvedEndpoint, chain: Buffer[], now: Date, signal: AbortSignal): Promise<ProbeResult[]> {
     const key = chainKey(chain);
@@ -34,7 +38,8 @@ export class ChainInspector {
     if (!seen || seen.key !== key || now.getTime() - seen.atMs >= CHAIN_RECHECK_MS) {
       const started = performance.now();
       const certificates = chain.map((der, i) => ({ der, label: i === 0 ? `${ep.host} leaf` : `${ep.host} chain[${i}]` }));
-      const reports = await inspectCertificates({ source: chainSource(ep.name), certificates }, this.policy, { now, signal });
+      const ctx = { now, signal, ...(this.cacheDir ? { cacheDir: this.cacheDir } : {}) };
+      const reports = await inspectCertificates({ source: chainSource(ep.name), certificates }, this.policy, ctx);
       seen = { key, atMs: now.getTime(), durationMs: Math.round((performance.now() - started) * 10) / 10, reports };
       this.inspected.set(ep.name, seen);
     }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Probe, ProbeContext } from '../../core/checks/plugin.js';
 import type { ProbeResult } from '../../core/checks/result.js';
 import { ChainInspector } from './certificates.js';
@@ -60,7 +61,7 @@ export function createSettlementProbe(config: SettlementConfig, ctx: SettlementP
   }
   const streaks = new SlowStreaks();
   const clock = new ClockSkewTracker();
-  const chains = new ChainInspector(config.certificates ?? {});
+  const chains = new ChainInspector(config.certificates ?? {}, ctx.stateDir ? join(ctx.stateDir, 'cert-cache') : undefined);
 
   return {
     async run(signal) {

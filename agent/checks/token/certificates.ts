@@ -32,7 +32,7 @@ export class CertificateStage {
   readonly #cacheDir: string;
 
   constructor(private readonly ctx: ProbeContext) {
-    this.#cacheDir = path.join(ctx.platform.paths().stateDir, 'cert-cache');
+    this.#cacheDir = path.join(ctx.stateDir ?? ctx.platform.paths().stateDir, 'cert-cache');
   }
 
   async results(token: ResolvedToken, certs: TokenCertificate[], signal: AbortSignal): Promise<ProbeResult[]> {

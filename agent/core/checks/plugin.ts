@@ -33,6 +33,8 @@ export interface ProbeContext {
    * checks by the agent and `guardpost check`; absent in isolated child processes and in bare test contexts.
    */
   site?: SiteConfig;
+  /** The agent's state directory (config storage.dir), for caches that should survive restarts (CRLs, OCSP). */
+  stateDir?: string;
 }
 
 export interface Probe {

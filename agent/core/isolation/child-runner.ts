@@ -44,6 +44,7 @@ async function init(req: InitRequest): Promise<void> {
       platform: await loadChildPlatform(),
       state,
       now: () => new Date(),
+      ...req.context,
     };
     probe = mod.plugin.createProbe(decodeSecrets(req.config), ctx);
     send({ type: 'ready', pid: process.pid });

@@ -1,3 +1,4 @@
+import type { SiteConfig } from '../config/schema.js';
 import type { CheckStateHandle } from '../checks/plugin.js';
 import type { Evidence } from '../checks/result.js';
 import type { ExecOutcome, ProbeExecutor } from '../scheduler/executor.js';
@@ -16,6 +17,8 @@ export interface IsolatedProbeHostOptions {
   state: CheckStateHandle;
   /** Delay before a child that failed to start may be started again: doubles per consecutive failure. */
   restartBackoffMs?: { initial: number; max: number };
+  /** Plain-data parts of the probe context (site, state directory) handed to the child. */
+  context?: { site?: SiteConfig; stateDir?: string };
 }
 
 const DEFAULT_BACKOFF = { initial: 1000, max: 60_000 };
@@ -101,7 +104,7 @@ export class IsolatedProbeHost implements ProbeExecutor {
     this.#child = child;
     void child.exited.then((exit) => this.#onExit(child, exit));
     const { checkId, moduleUrl, config } = this.#opts;
-    child.send({ type: 'init', checkId, moduleUrl, config: encodeSecrets(config) });
+    child.send({ type: 'init', checkId, moduleUrl, config: encodeSecrets(config), context: this.#opts.context ?? {} });
 
     const started = await this.#race(child, signal, (msg) => msg.type === 'ready' || msg.type === 'init_error');
     if (started.kind === 'message' && started.msg.type === 'ready') {

@@ -1,3 +1,4 @@
+import type { SiteConfig } from '../config/schema.js';
 import type { Evidence, ProbeResult } from '../checks/result.js';
 
 /**
@@ -11,6 +12,8 @@ export interface InitRequest {
   checkId: string;
   moduleUrl: string;
   config: unknown;
+  /** The parts of the parent's ProbeContext that are plain data. */
+  context: { site?: SiteConfig; stateDir?: string };
 }
 
 /** Run the probe once. `state` is the check's persistent state (CheckStateHandle) as the parent holds it. */

@@ -105,7 +105,14 @@ export class Agent {
         isolated: c.plugin.isolated === true,
       })),
       ...(opts.timers ? { timers: opts.timers } : {}),
-      contextFor: (checkId): ProbeContext => ({ checkId, platform: opts.platform, state: store.checkState(checkId), now, site: config.site }),
+      contextFor: (checkId): ProbeContext => ({
+        checkId,
+        platform: opts.platform,
+        state: store.checkState(checkId),
+        now,
+        site: config.site,
+        stateDir: config.storage.dir,
+      }),
       onResults: (checkId, results, run) => agent!.onResults(checkId, results, run.outcome),
       logger,
     });

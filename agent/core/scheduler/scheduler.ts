@@ -35,7 +35,13 @@ export class Scheduler {
       if (this.#slots.has(check.id)) throw new Error(`scheduler: duplicate check id "${check.id}"`);
       const ctx = options.contextFor(check.id);
       const executor: ProbeExecutor = check.isolated
-        ? new IsolatedProbeHost({ checkId: check.id, moduleUrl: check.plugin.moduleUrl, config: check.config, state: ctx.state })
+        ? new IsolatedProbeHost({
+            checkId: check.id,
+            moduleUrl: check.plugin.moduleUrl,
+            config: check.config,
+            state: ctx.state,
+            context: { ...(ctx.site ? { site: ctx.site } : {}), ...(ctx.stateDir ? { stateDir: ctx.stateDir } : {}) },
+          })
         : new InProcessExecutor(check.plugin, check.config, ctx, () => this.#timers.now());
       this.#slots.set(check.id, new CheckSlot(check, executor, {
         timers: this.#timers,

@@ -3,15 +3,9 @@ import smCrypto from 'sm-crypto';
 import { childrenOf, contentOf, oidFromContent, readTlv, type SignedParts } from './der.js';
 import { HASH_OIDS, SIGNATURE_ALGORITHMS, signatureAlgorithmName } from './oids.js';
 import { keyObject, type PublicKeyInfo } from './parse-certificate.js';
+import { SM2_DEFAULT_ID, type Sm2Id } from './sm2-id.js';
 
-/** GB/T 32918 / GM/T 0009 default distinguishing ID, which real SM2 certificates are signed with. */
-export const SM2_DEFAULT_ID = '1234567812345678';
-
-/**
- * Which SM2 distinguishing ID verified: 'gbt' = 1234567812345678 (the standard's default, used by Chinese CAs),
- * 'empty' = the empty ID OpenSSL 3.0 uses when none is given (certificates made without -sigopt distid:...).
- */
-export type Sm2Id = 'gbt' | 'empty';
+export { SM2_DEFAULT_ID, type Sm2Id };
 
 export type SignatureCheck =
   | { ok: true; sm2Id?: Sm2Id }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findDerError } from './der.js';
-import { certificateResults, certificateRules, inspectCertificates, parseCertificateSource } from './index.js';
+import { certificateResults, certificateRules, inspectCertificates } from './index.js';
+import { parseCertificateSource } from './source.js';
 import { getTestPki, type TestPki } from './test-support/pki.js';
 
 let pki: TestPki;

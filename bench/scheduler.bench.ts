@@ -3,7 +3,7 @@
  * accelerated by a virtual clock, against 1,000 bare calls of the same probe function.
  * Run: node --import tsx bench/scheduler.bench.ts   (prints a table, then one line "BENCH_JSON {...}")
  */
-import { Type } from 'typebox';
+import { Type } from '../agent/core/schema/type.js';
 import type { CheckPlugin } from '../agent/core/checks/plugin.js';
 import type { ProbeResult } from '../agent/core/checks/result.js';
 import { Scheduler } from '../agent/core/scheduler/scheduler.js';

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../core/schema/type.js';
 
 const strict = { additionalProperties: false } as const;
 

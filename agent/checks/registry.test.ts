@@ -2,7 +2,7 @@ import { FaultCatalogue } from '../core/faults/catalogue.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TSchema } from 'typebox';
+import type { TSchema } from '../core/schema/type.js';
 import { describe, expect, it } from 'vitest';
 import type { ConfigProfile } from '../core/checks/plugin.js';
 import { FRAMEWORK_REASONS } from '../core/checks/result.js';

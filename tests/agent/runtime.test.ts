@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Type } from 'typebox';
+import { Type } from '../../agent/core/schema/type.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { builtinPlugins } from '../../agent/checks/index.js';
 import type { CheckPlugin } from '../../agent/core/checks/plugin.js';

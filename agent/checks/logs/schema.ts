@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../../core/schema/type.js';
 
 export const LOGS_DEFAULTS = {
   patterns: ['\\b(ERROR|FATAL)\\b', 'Exception', '错误|异常'],

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../../core/schema/type.js';
 import type { Severity } from '../../core/severity.js';
 
 export const PROCESS_DEFAULTS = { match: 'name', minCount: 1, severity: 'major', title: '' } as const;

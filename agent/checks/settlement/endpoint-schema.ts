@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../../core/schema/type.js';
 import { SECRET_MARK, SecretRef } from '../../core/config/schema.js';
 
 const strict = { additionalProperties: false } as const;

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../../core/schema/type.js';
 import { CertificatePolicySchema } from '../../certs/index.js';
 import type { Secret } from '../../core/config/secret.js';
 import { EndpointSchema, optionalSecret, ProxySchema, TrustSchema, TRUST_DEFAULTS } from './endpoint-schema.js';

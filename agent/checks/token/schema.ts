@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '../../core/schema/type.js';
 import { SECRET_MARK, SecretRef } from '../../core/config/schema.js';
 import type { Secret } from '../../core/config/secret.js';
 import { CertificatePolicySchema } from '../../certs/index.js';

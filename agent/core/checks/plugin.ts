@@ -1,4 +1,4 @@
-import type { TObject } from 'typebox';
+import type { TObject } from '../schema/type.js';
 import type { Text } from '../text.js';
 import type { ProbeResult } from './result.js';
 import type { FaultDefinition, FaultSignal, InhibitRule } from '../faults/types.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { TObject } from 'typebox';
+import type { TObject } from '../schema/type.js';
 import type { CheckPlugin } from '../checks/plugin.js';
 import type { HostPlatform } from '../../platform/types.js';
 import { parseJsonWithLocations, JsonSyntaxError, escapePointerToken, type SourceLocation } from './json-source.js';

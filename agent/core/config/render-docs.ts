@@ -1,4 +1,4 @@
-import type { TSchema } from 'typebox';
+import type { TSchema } from '../schema/type.js';
 import type { CheckPlugin } from '../checks/plugin.js';
 import { RootSchema, SECRET_MARK, checkEntrySchema } from './schema.js';
 

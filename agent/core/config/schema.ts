@@ -1,4 +1,4 @@
-import { Type, type Static, type TObject, type TSchema } from 'typebox';
+import { Type, type Static, type TObject, type TSchema } from '../schema/type.js';
 import type { CheckPlugin } from '../checks/plugin.js';
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import type { TSchema } from 'typebox';
+import type { TSchema } from '../schema/type.js';
 import { Secret } from './secret.js';
 import { SECRET_MARK } from './schema.js';
 import { displayPath, type ConfigProblem } from './problems.js';

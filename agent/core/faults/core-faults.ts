@@ -54,4 +54,19 @@ export const CORE_FAULTS: FaultDefinition[] = [
     operator: t('检查网络连接；无需其他操作。', 'Check the network connection; nothing else to do.'),
     engineer: t('先丢弃的是轻微故障的更新；严重和一般故障的发生与恢复最后才丢弃。恢复服务台连接，并查看哪项检查产生了大量事件。', 'Minor updates are dropped first; openings and resolutions of critical and major faults last. Restore the desk connection and find the check producing the events.'),
   },
+  // Raised by the desk tunnel (agent/tunnel/sources.ts) while it cannot reach the desk: minor after
+  // desk.unreachable.minorAfterMinutes (10), major after majorAfterMinutes (240). Delivered when the desk is back.
+  {
+    code: 'DESK_UNREACHABLE',
+    severity: 'minor',
+    title: t('无法连接运维服务台', 'Cannot reach the service desk'),
+    causes: [
+      t('医保专网或医院网络中断，或防火墙拦截了到服务台的出站连接', 'the insurance network or the hospital network is down, or a firewall blocks the outbound connection to the desk'),
+      t('代理服务器不可用，或代理账号密码错误', 'the proxy is down, or its user name or password is wrong'),
+      t('终端证书过期、被吊销，或服务台证书与固定的密钥不符', "the terminal's certificate expired or was revoked, or the desk's certificate does not match the pinned key"),
+      t('服务台正在维护', 'the desk is under maintenance'),
+    ],
+    operator: t('结算不受影响，故障事件会保存在本机，连接恢复后自动补发。如网络其他业务也不通，请检查网线和路由器。', 'Settlement is not affected; fault events are kept on this terminal and sent when the connection is back. If other network services fail too, check the cable and the router.'),
+    engineer: t('查看证据中的最后错误（代理 407、证书不受信任、连接被拒绝、超时）。核对 desk.url、代理设置与 HTTPS_PROXY/NO_PROXY、系统时间和终端证书有效期；在终端上执行 guardpost status 查看待发送事件数。', 'Read the last error in the evidence (proxy 407, certificate not trusted, connection refused, timeout). Check desk.url, the proxy settings and HTTPS_PROXY/NO_PROXY, the clock, and the terminal certificate validity; run guardpost status on the terminal for the number of undelivered events.'),
+  },
 ];

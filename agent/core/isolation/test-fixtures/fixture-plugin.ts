@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '../../schema/type.js';
 import type { CheckPlugin, Probe, ProbeContext } from '../../checks/plugin.js';
 import type { Evidence, ProbeResult } from '../../checks/result.js';
 

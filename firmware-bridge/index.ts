@@ -9,3 +9,17 @@ export { memoryDevicePort, socatDevicePort, ttyPathPort, type EmulatorPort, type
 export { openTtyPort } from './transport/tty-port.js';
 export { socatAvailable, startSocatPair, type SocatPair } from './transport/socat-pair.js';
 export { memoryPair } from './transport/memory-pair.js';
+export { runControlCommand, describeEmulator, CONTROL_HELP, ControlCommandError } from './emulator/emulator-control.js';
+export { serialDevicePort } from './emulator/serial-device-port.js';
+export { openSerialPort, classifyOpenError, SerialOpenError, type SerialOpenFailure, type OpenSerialOptions } from './serial/serial-open.js';
+export { openSerialDevice } from './serial/serial-tty.js';
+export { portUsers, type PortUser } from './serial/port-users.js';
+export { runHealthProbe, type HealthProbeOptions, type HealthProbeResult } from './health/health-probe.js';
+export { interpretReply, commandName, type ReplyMeaning } from './health/reply-meaning.js';
+export { type ObservedExchange, type ExchangeOutcome } from './health/observed-exchange.js';
+export { SerialBridge, type SerialBridgeOptions, type BridgeSnapshot, type DeviceState } from './bridge/serial-bridge.js';
+export { ExchangeObserver, type ObserverCounters } from './bridge/exchange-observer.js';
+export { startAppPty, AppPtyError, type AppPty, type AppPtyOptions } from './bridge/app-pty.js';
+export { PcscMonitor, type PcscSnapshot, type PcscReaderView, type PcscServiceState } from './pcsc/pcsc-monitor.js';
+export { SCARD_STATE, stateFlags, cardPresent } from './pcsc/pcsc-state.js';
+export { linuxSysfsUsb, usbPresenceBackend, findUsbDevices, parseUsbId, formatUsbId, UsbUnsupportedError, type UsbDevice, type UsbId, type UsbPresenceBackend } from './usb/usb-presence.js';

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Guardpost needs, only those missing. Used by .ci/run, npm start and npm test.
 #   build: headers the native modules compile against (pcsclite needs libpcsclite-dev)
-#   test:  the real parts the tests use: socat ptys, SoftHSM2, OpenSC tools, openssl, pcscd + vsmartcard, chromium
+#   test:  the real parts the tests use: socat ptys, SoftHSM2, OpenSC tools, openssl, pcscd + vsmartcard, chromium,
+#          tinyproxy (the desk tunnel's HTTP CONNECT proxy)
 #          (+ curl: bench/settlement.bench.ts compares the probe's phase timings with curl -w)
 #          (+ a CJK font, so the health page's screenshots show Chinese)
+#          (+ python3-pycryptodome: vicc, the virtual smart card, cannot start without it)
 set -euo pipefail
 BUILD=(libpcsclite-dev python3 make g++ pkg-config)
-TEST=(socat softhsm2 opensc openssl pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome chromium procps fonts-wqy-microhei curl)
+TEST=(socat softhsm2 opensc openssl pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome chromium procps fonts-wqy-microhei curl tinyproxy)
 want=("${BUILD[@]}")
 [ "${1:-build}" = "test" ] && want+=("${TEST[@]}")
 missing=()

@@ -4,6 +4,7 @@ import { agentVersion } from '../core/version.js';
 import { checkCommand } from './check-command.js';
 import { configCommand } from './config-command.js';
 import { docsCommand } from './docs-command.js';
+import { emulateReaderCommand } from './emulate-reader-command.js';
 import { EXIT } from './exit-codes.js';
 import { processIO, UsageError, type CliIO } from './io.js';
 import { runCommand } from './run-command.js';
@@ -19,6 +20,7 @@ export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结�
   config validate FILE     check a configuration file (exit 78 with every problem listed)
   config example           print a complete example configuration (--profile terminal|certserver)
   docs faults|config       print the fault catalogue or the configuration reference (docs/)
+  emulate-reader           a serial card reader emulator with fault injection (--pair makes its device)
   version                  print the version
 
   guardpost <command> --help  for the command's options.
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   status: statusCommand,
   config: configCommand,
   docs: docsCommand,
+  'emulate-reader': emulateReaderCommand,
   version: async (_argv, io) => (io.out(agentVersion()), EXIT.ok),
 };
 

@@ -32,6 +32,12 @@ export interface ReaderProfile {
   statusCodes: ReaderStatusCodes;
   /** Human meaning of a response status byte. */
   describeStatus(status: number): StatusMeaning;
+  /**
+   * A single control byte the reader sends instead of a reply frame to refuse a request it could not read (ASCII NAK
+   * 0x15 on CRT-288-style readers). Outside any frame, so the decoder rejects it as garbage; the bridge counts a lone
+   * one as a NAK. Absent when the protocol has none (stx-bcc: a reader answers every request with a frame and ST).
+   */
+  nakByte?: number;
 }
 
 export interface SerialSettings {

@@ -1,7 +1,8 @@
 import type { CheckPlugin, ConfigProfile } from '../../core/checks/plugin.js';
 import { faults, reasons, rules } from './faults.js';
 import { createDiskProbe } from './probe.js';
-import { diskSchema, DISK_DEFAULTS, type DiskConfig } from './schema.js';
+import { validateMounts } from './levels.js';
+import { diskSchema, DISK_DEFAULTS, resolveMount, type DiskConfig } from './schema.js';
 
 /** Disk space and inode usage per filesystem: the monthly inspection's "disk < 90 %". */
 export const plugin: CheckPlugin<DiskConfig> = {
@@ -23,4 +24,14 @@ export const plugin: CheckPlugin<DiskConfig> = {
     return { disk: { type: 'disk', mounts } };
   },
   createProbe: createDiskProbe,
+  // Thresholds out of order are a config error, named by mount index, before the agent starts.
+  validate: (config) =>
+    (config.mounts ?? []).flatMap((m, i) => {
+      try {
+        validateMounts([resolveMount(m)]);
+        return [];
+      } catch (err) {
+        return [{ path: `/mounts/${i}`, message: (err as Error).message.replace(/^disk: mounts\[0\] /, '') }];
+      }
+    }),
 };

@@ -79,6 +79,11 @@ export interface CheckPlugin<C = any> {
   /** Example instances for `guardpost config example --profile P`, keyed by check id; every option shown. */
   example(profile: ConfigProfile): Record<string, C & { type?: string }>;
   createProbe(config: C, ctx: ProbeContext): Probe;
+  /**
+   * Rules a JSON Schema cannot say (one setting required by another's value, thresholds in order), checked when the
+   * config is loaded so they are config errors, not run-time ones. `path` is a JSON pointer within the check entry.
+   */
+  validate?(config: C): { path: string; message: string }[];
 }
 
 /** Framework settings as they appear in a check's config entry. */

@@ -92,6 +92,16 @@ describe('config: bad input gets a clear message naming path, expected and actua
       `{${SITE},\n"checks": {"Root Disk": {"type": "disk"}}}`,
       ['checks["Root Disk"] (line 2, column 12): "Root Disk" is not a valid name here: expected names matching ^[a-z][a-z0-9_-]{0,63}$'],
     ],
+    [
+      'thresholds out of order',
+      `{${SITE},\n"checks": {"disk": {"mounts": [{"path": "/", "minorPercent": 95, "majorPercent": 90}]}}}`,
+      ['checks.disk.mounts[0] (line 2, column 32): ("/"): thresholds must satisfy minorPercent ≤ majorPercent ≤ criticalPercent, got 95 / 90 / 97'],
+    ],
+    [
+      'a setting the mode requires',
+      `{${SITE},\n"checks": {"till-reader": {"type": "reader", "mode": "serial-probe"}}}`,
+      ['checks.till-reader.port (line 2, column 27): required when mode is "serial-probe" (e.g. "/dev/ttyUSB0")'],
+    ],
     ['checks as a list', `{${SITE},\n"checks": [{"id": "disk"}]}`, ['checks (line 2, column 11): expected an object, got an array of 1']],
     [
       'page on all interfaces',

@@ -148,6 +148,10 @@ export function buildConfig(
         continue;
       }
       const e = entry as Record<string, unknown>;
+      const { type: _ty, enabled: _en, intervalSeconds: _in, timeoutSeconds: _to, jitterPercent: _ji, raiseAfter: _ra, clearAfter: _cl, ...own } = e;
+      for (const p of plugin.validate?.(own) ?? []) {
+        problems.push({ path: displayPath(`${pointer}${p.path}`), at: locate(`${pointer}${p.path}`) ?? locate(pointer), message: p.message });
+      }
       resolveSecrets(e, schema, pointer, secretEnv, problems);
       const { type: _t, enabled, intervalSeconds, timeoutSeconds, jitterPercent, raiseAfter, clearAfter, ...settings } = e;
       // A default timeout follows a shortened interval; only a timeout the user wrote is held against it.

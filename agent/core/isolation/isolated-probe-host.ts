@@ -22,6 +22,13 @@ export interface IsolatedProbeHostOptions {
 }
 
 const DEFAULT_BACKOFF = { initial: 1000, max: 60_000 };
+/**
+ * A child's start (process, module load, driver load) has its own bound instead of the run's timeout: on a slow
+ * terminal, starting can take longer than a short-interval check's timeout, and killing it at every run would
+ * mean the check never runs at all. An aborted run leaves the start going; the next run uses the ready child.
+ */
+const START_TIMEOUT_MS = 30_000;
+const ABORTED = Symbol('aborted');
 
 type Race =
   | { kind: 'message'; msg: ChildMessage }
@@ -58,6 +65,11 @@ export class IsolatedProbeHost implements ProbeExecutor {
     this.#backoff = opts.restartBackoffMs ?? DEFAULT_BACKOFF;
   }
 
+  /** True while a child is starting (its own bound: START_TIMEOUT_MS), so the scheduler does not time the run out. */
+  starting(): boolean {
+    return this.#starting !== null;
+  }
+
   /** Pid of the live child, if one is running. */
   get pid(): number | undefined {
     return this.#child?.pid;
@@ -70,12 +82,21 @@ export class IsolatedProbeHost implements ProbeExecutor {
     try {
       // A child that died while idle is replaced, not blamed for this run.
       const live = this.#child && !this.#child.hasExited ? this.#child : null;
-      const child = live ?? (await this.#startChild(signal));
+      let child: ChildHandle | ExecOutcome;
+      if (live && !this.#starting) {
+        child = live;
+      } else {
+        this.#starting ??= this.#startChild(AbortSignal.timeout(START_TIMEOUT_MS)).finally(() => (this.#starting = null));
+        const started = await untilAborted(this.#starting, signal);
+        if (started === ABORTED) return abandonedOutcome();
+        child = started;
+      }
       if (!(child instanceof ChildHandle)) return child;
       return await this.#runIn(child, signal);
     } finally {
       this.#running = false;
-      this.#waiter = null;
+      // A start still going on in the background owns the waiter; don't orphan it.
+      if (!this.#starting) this.#waiter = null;
     }
   }
 
@@ -96,6 +117,8 @@ export class IsolatedProbeHost implements ProbeExecutor {
     await Promise.race([Promise.all([...this.#dying].map((c) => c.exited)), realDelay(left)]);
   }
 
+  #starting: Promise<ChildHandle | ExecOutcome> | null = null;
+
   async #startChild(signal: AbortSignal): Promise<ChildHandle | ExecOutcome> {
     const waitMs = this.#nextStartAtMs - Date.now();
     if (waitMs > 0 && this.#lastStartFailure) return withRestartDelay(this.#lastStartFailure, waitMs);
@@ -113,9 +136,10 @@ export class IsolatedProbeHost implements ProbeExecutor {
       return child;
     }
     this.#discard(child);
-    if (started.kind === 'aborted') return abandonedOutcome();
     const failure: ExecOutcome =
-      started.kind === 'exit'
+      started.kind === 'aborted'
+        ? { kind: 'crashed', evidence: { phase: 'start', startTimedOutAfterSeconds: START_TIMEOUT_MS / 1000 } }
+        : started.kind === 'exit'
         ? { kind: 'crashed', evidence: crashEvidence('start', started.exit) }
         : { kind: 'probe_error', evidence: started.msg.type === 'init_error' ? started.msg.evidence : {} };
     this.#noteStartFailure(failure);
@@ -201,6 +225,19 @@ function withRestartDelay(failure: ExecOutcome, waitMs: number): ExecOutcome {
 }
 
 /** The caller (scheduler) has already reported a timeout or is shutting down; this outcome is not reported. */
+/** The promise's value, or ABORTED if the signal fires first; the promise itself goes on. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
+}
+
 function abandonedOutcome(): ExecOutcome {
   return { kind: 'crashed', evidence: { abandoned: true } };
 }

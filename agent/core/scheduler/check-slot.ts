@@ -67,7 +67,11 @@ export class CheckSlot {
     const controller = new AbortController();
     let timer: unknown;
     const timedOut = new Promise<Ending>((resolve) => {
-      timer = timers.setTimeout(() => resolve({ kind: 'timeout' }), timeoutSeconds * 1000);
+      // While the executor is still starting, the run's own time has not begun: wait another timeout's worth.
+      const arm = () => {
+        timer = timers.setTimeout(() => (this.#executor.starting?.() ? arm() : resolve({ kind: 'timeout' })), timeoutSeconds * 1000);
+      };
+      arm();
     });
     const abandoned = new Promise<Ending>((resolve) => {
       this.#abandonCurrent = () => resolve({ kind: 'abandoned' });

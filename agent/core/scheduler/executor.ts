@@ -14,6 +14,11 @@ export type ExecOutcome =
 export interface ProbeExecutor {
   /** Never rejects. When `signal` aborts the caller has given up; the executor releases what it can. */
   execute(signal: AbortSignal): Promise<ExecOutcome>;
+  /**
+   * True while the executor is still getting ready (an isolated child starting, bounded by its own start timeout):
+   * the check's timeout counts from readiness, so a slow start on a slow terminal is not a hung check.
+   */
+  starting?(): boolean;
   /** Releases the probe (and its process); gives up after `budgetMs`. */
   close(budgetMs: number): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type { ProbeResult } from '../checks/result.js';
 import { plugin as busyLoopPlugin } from '../isolation/test-fixtures/busy-loop.js';
 import { plugin as crashPlugin } from '../isolation/test-fixtures/crash.js';
 import { plugin as healthyPlugin } from '../isolation/test-fixtures/healthy.js';
+import { plugin as slowStartPlugin } from '../isolation/test-fixtures/slow-start.js';
 import { fixturePlugin, okResult } from '../isolation/test-fixtures/fixture-plugin.js';
 import { MemoryState, processExists, sleep, testContext, waitFor } from '../isolation/test-fixtures/context.js';
 import { Scheduler } from './scheduler.js';
@@ -101,6 +102,17 @@ describe('Scheduler with isolated checks', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     busyPids.add(readPid(pidFile));
     for (const pid of [...busyPids, healthyPid]) expect(processExists(pid)).toBe(false);
+  });
+
+  it("an isolated check's timeout counts from when its child is ready, not from a slow start", async () => {
+    // The module takes 1.5 s to load; the check's timeout is 0.3 s. The start has its own bound.
+    const { s, reports } = build([
+      { id: 'slow', plugin: slowStartPlugin, config: {}, intervalSeconds: 60, timeoutSeconds: 0.3, isolated: true },
+    ]);
+    await s.start();
+    expect(reports[0]?.run.outcome).toBe('ok');
+    expect(reports[0]?.run.durationMs).toBeGreaterThan(300);
+    expect(reports[0]?.results[0]?.status).toBe('ok');
   });
 
   it('a crashing isolated check reports crashed, and the next run works in a fresh child', async () => {

@@ -1,0 +1,13 @@
+import type { ReaderObservation } from '../observation.js';
+
+/**
+ * Follows one reader for the life of the probe (in the isolated check's child process, which lives across runs):
+ * events and background probes keep its view current, so a check run only reads it — cheap enough to run every
+ * second, which is what lets an unplug raise its fault within two seconds.
+ */
+export interface ReaderMonitor {
+  /** Starts following. Throws only for what will not get better by waiting (e.g. the bridge's pty cannot be made). */
+  start(): Promise<void>;
+  observe(): Promise<ReaderObservation>;
+  close(): Promise<void>;
+}

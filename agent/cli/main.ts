@@ -1,14 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, formatProblem } from '../core/config/problems.js';
 import { agentVersion } from '../core/version.js';
-import { checkCommand } from './check-command.js';
-import { configCommand } from './config-command.js';
-import { docsCommand } from './docs-command.js';
-import { emulateReaderCommand } from './emulate-reader-command.js';
 import { EXIT } from './exit-codes.js';
 import { processIO, UsageError, type CliIO } from './io.js';
-import { runCommand } from './run-command.js';
-import { statusCommand } from './status-command.js';
 
 export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结算终端监控代理 / settlement-terminal monitoring agent
 
@@ -20,20 +14,30 @@ export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结�
   config validate FILE     check a configuration file (exit 78 with every problem listed)
   config example           print a complete example configuration (--profile terminal|certserver)
   docs faults|config       print the fault catalogue or the configuration reference (docs/)
+  desk [init|issue|run]    the reference central desk: create it, issue agent certificates, run it
+  desk-cli <command>       the desk's engineer tools: agents, faults, ack, timeline, report, token
   emulate-reader           a serial card reader emulator with fault injection (--pair makes its device)
   version                  print the version
 
   guardpost <command> --help  for the command's options.
 `;
 
-const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> = {
-  run: runCommand,
-  check: checkCommand,
-  status: statusCommand,
-  config: configCommand,
-  docs: docsCommand,
-  'emulate-reader': emulateReaderCommand,
-  version: async (_argv, io) => (io.out(agentVersion()), EXIT.ok),
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+/**
+ * Each command's module loads only when that command runs: the agent on a till PC must not carry the desk's SQLite,
+ * the emulator or the page's code in memory just because one binary serves them all (bench/agent-memory).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.js')).runCommand,
+  check: async () => (await import('./check-command.js')).checkCommand,
+  status: async () => (await import('./status-command.js')).statusCommand,
+  config: async () => (await import('./config-command.js')).configCommand,
+  docs: async () => (await import('./docs-command.js')).docsCommand,
+  desk: async () => (await import('./desk-command.js')).deskCommand,
+  'desk-cli': async () => (await import('./desk-cli-command.js')).deskCliCommand,
+  'emulate-reader': async () => (await import('./emulate-reader-command.js')).emulateReaderCommand,
+  version: async () => async (_argv, io) => (io.out(agentVersion()), EXIT.ok),
 };
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
@@ -42,11 +46,11 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.out(MAIN_HELP);
     return name ? EXIT.ok : EXIT.usage;
   }
-  if (name === '--version' || name === '-V') return COMMANDS.version!(rest, io);
-  const command = COMMANDS[name];
+  if (name === '--version' || name === '-V') return (await COMMANDS.version!())(rest, io);
+  const load = COMMANDS[name];
   try {
-    if (!command) throw new UsageError(`unknown command "${name}"`);
-    return await command(rest, io);
+    if (!load) throw new UsageError(`unknown command "${name}"`);
+    return await (await load())(rest, io);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`配置错误 / configuration error in ${err.source}:\n${err.problems.map(formatProblem).join('\n')}`);

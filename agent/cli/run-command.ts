@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logging/logger.js';
 import { Agent } from '../core/runtime/agent.js';
 import { agentVersion } from '../core/version.js';
-import { startLocalApi } from '../web/local-api.js';
+import type { DeskTunnel } from '../tunnel/tunnel.js';
+import { ConsentBroker } from '../web/consent-broker.js';
+import { checkTitles, startLocalApi } from '../web/local-api.js';
 import { createContext, resolveConfig } from './context.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
@@ -43,11 +45,19 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     maxFiles: cfg.logging.maxFiles,
     stdout,
   });
-  const agent = await Agent.start({ config: cfg, plugins: ctx.plugins, platform: ctx.platform, logger, version: agentVersion() });
+  // The desk tunnel's observations (DESK_UNREACHABLE, clock skew against the desk) are result sources of the agent.
+  // Loaded only when configured: ws and the protocol schemas cost a till PC several MB of RSS.
+  const tunnel: DeskTunnel | undefined = cfg.desk.enabled
+    ? new (await import('../tunnel/tunnel.js')).DeskTunnel({ config: cfg, version: agentVersion(), logger, env: io.env })
+    : undefined;
+  const agent = await Agent.start({ config: cfg, plugins: ctx.plugins, platform: ctx.platform, logger, version: agentVersion(), sources: tunnel?.sources ?? [] });
+  tunnel?.start(agent);
+  // Remote-assistance consent: the assistance channel asks through it, the person at the terminal answers on the page.
+  const consent = new ConsentBroker();
   let api: Awaited<ReturnType<typeof startLocalApi>> | undefined;
   if (cfg.web.enabled) {
     try {
-      api = await startLocalApi({ host: cfg.web.host, port: cfg.web.port, status: () => agent.status() });
+      api = await startLocalApi({ host: cfg.web.host, port: cfg.web.port, agent, consent, checkTitles: checkTitles(cfg.checks), logger });
       logger.info({ url: api.url }, 'local page listening');
       io.out(`Guardpost ${agentVersion()} — ${cfg.agent.id} — 本机状态页 / local page: ${api.url}  (state: ${cfg.storage.dir})`);
     } catch (err) {
@@ -70,7 +80,9 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
       void (async () => {
-        await api?.app.close().catch(() => undefined);
+        await api?.close().catch(() => undefined);
+        consent.close();
+        await tunnel?.stop().catch(() => undefined);
         await agent.stop(3000);
         logger.flush?.();
         clearTimeout(deadline);

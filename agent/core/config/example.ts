@@ -41,6 +41,7 @@ export function exampleConfig(plugins: CheckPlugin[], platform: HostPlatform, pr
       keyFile: '/etc/guardpost/agent.key',
       keyPassphrase: { env: 'GUARDPOST_AGENT_KEY_PASSPHRASE' },
       proxy: { url: 'http://10.0.0.1:3128', username: 'guardpost', password: { env: 'GUARDPOST_PROXY_PASSWORD' } },
+      unreachable: { minorAfterMinutes: 10, majorAfterMinutes: 240 },
     },
     web: { enabled: true, host: '127.0.0.1', port: 8620 },
     logging: { level: 'info', file: paths.logFile, maxSizeMB: 10, maxFiles: 5, stdout: false },

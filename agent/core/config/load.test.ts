@@ -150,7 +150,16 @@ describe('config: bad input gets a clear message naming path, expected and actua
       `{${SITE},\n"checks": {},\n"inhibitRules": [{"source": ["DISK_FULL"], "target": ["BACKUP_STALE"], "equal": ["mount"]}]}`,
       ['inhibitRules[0].source[0] (line 3, column 30): unknown fault code "DISK_FULL"; see docs/faults.md'],
     ],
-    ['desk enabled without url', `{${SITE},\n"checks": {},\n"desk": {"enabled": true}}`, ['desk.url (line 3, column 9): missing; required when desk.enabled is true']],
+    [
+      'desk enabled without what it needs',
+      `{${SITE},\n"checks": {},\n"desk": {"enabled": true}}`,
+      [
+        'desk.url (line 3, column 9): missing; required when desk.enabled is true',
+        'desk.caFile (line 3, column 9): missing; the desk must be verified by its CA (caFile) or pinned keys (pins)',
+        "desk.certFile (line 3, column 9): missing; required when desk.enabled is true: the agent's client certificate",
+        "desk.keyFile (line 3, column 9): missing; required when desk.enabled is true: the agent's private key",
+      ],
+    ],
   ];
 
   for (const [name, text, expected] of cases) {

@@ -193,7 +193,14 @@ export function buildConfig(
   // Secrets are read only from a desk section that passed the schema: no guessing inside a malformed one.
   if (rootValid && root.desk) {
     resolveSecrets(root.desk, RootSchema.properties.desk, '/desk', secretEnv, problems);
-    if (root.desk.enabled && !root.desk.url) problems.push({ path: 'desk.url', at: locate('/desk'), message: 'missing; required when desk.enabled is true' });
+    if (root.desk.enabled) {
+      // What the tunnel needs to connect with mutual TLS; checked here so `config validate` catches it, not only `run`.
+      const need = (key: string, why: string) => problems.push({ path: `desk.${key}`, at: locate('/desk'), message: `missing; ${why}` });
+      if (!root.desk.url) need('url', 'required when desk.enabled is true');
+      if (!root.desk.caFile && !(root.desk.pins ?? []).length) need('caFile', 'the desk must be verified by its CA (caFile) or pinned keys (pins)');
+      if (!root.desk.certFile) need('certFile', "required when desk.enabled is true: the agent's client certificate");
+      if (!root.desk.keyFile) need('keyFile', "required when desk.enabled is true: the agent's private key");
+    }
   }
 
   if (problems.length) {

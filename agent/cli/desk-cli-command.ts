@@ -1,0 +1,172 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiError, DeskApiClient } from '../../desk/client/api-client.js';
+import { agentsTable, faultsTable, reportTable, timelineTable } from '../../desk/client/render.js';
+import { loadDeskConfig } from '../../desk/config.js';
+import type { ServiceReport } from '../../desk/service-report.js';
+import { SqliteDeskStore } from '../../desk/store/sqlite-store.js';
+import type { AgentRow, FaultRow, TimelineEntry } from '../../desk/store/types.js';
+import { resolveLang } from '../core/text.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, type CliIO } from './io.js';
+
+export const DESK_CLI_HELP = `用法 / usage: guardpost desk-cli <command> [options]
+  agents                      agents, online or not, with their open faults   [--site S] [--online]
+  faults                      faults   [--severity critical,major] [--state active|open|acknowledged|resolved]
+                                       [--site S] [--agent ID] [--since TIME] [--until TIME] [--limit N]
+  ack FAULT_ID [--note TEXT]  acknowledge a fault (id or its first 8 characters); it travels to the agent
+  timeline FAULT_ID           everything that happened to one fault
+  report [--month YYYY-MM]    service figures against the contract targets (month in China Standard Time)
+  token create NAME [--save]  a token for the engineer API (shown once; --save keeps it in DIR/cli-token)
+  token list | token revoke NAME
+Options: --json, --lang zh|en. Where the desk is: --dir DIR (its desk.json, ca.pem and a saved token) or
+  $GUARDPOST_DESK_DIR; or --url https://HOST:PORT --ca FILE; the token: --token, $GUARDPOST_DESK_TOKEN.
+`;
+
+const TOKEN_FILE = 'cli-token';
+
+export async function deskCliCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string', short: 'd' },
+      url: { type: 'string' },
+      ca: { type: 'string' },
+      token: { type: 'string' },
+      json: { type: 'boolean' },
+      lang: { type: 'string' },
+      site: { type: 'string' },
+      online: { type: 'boolean' },
+      severity: { type: 'string' },
+      state: { type: 'string' },
+      agent: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      limit: { type: 'string' },
+      note: { type: 'string' },
+      month: { type: 'string' },
+      save: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [cmd, ...args] = positionals;
+  if (values.help || !cmd) return io.out(DESK_CLI_HELP), values.help ? EXIT.ok : EXIT.usage;
+  const dir = values.dir ?? io.env.GUARDPOST_DESK_DIR;
+  const lang = resolveLang(values.lang, io.env);
+  const print = (json: unknown, table: () => string) => io.out(values.json ? JSON.stringify(json, null, 2) : table());
+
+  if (cmd === 'token') return tokenCommand(args, dir, values.save === true, values.json === true, io);
+
+  const client = connect(dir, values, io);
+  try {
+    switch (cmd) {
+      case 'agents': {
+        const r = await client.get<{ agents: AgentRow[] }>('/api/v1/agents', { site: values.site, online: values.online ? 'true' : undefined });
+        print(r, () => agentsTable(r.agents, lang));
+        return EXIT.ok;
+      }
+      case 'faults': {
+        const r = await client.get<{ faults: FaultRow[] }>('/api/v1/faults', {
+          severity: values.severity,
+          state: values.state,
+          site: values.site,
+          agent: values.agent,
+          since: values.since,
+          until: values.until,
+          limit: values.limit,
+        });
+        print(r, () => faultsTable(r.faults, lang));
+        return EXIT.ok;
+      }
+      case 'ack': {
+        const id = need(args[0], 'ack needs a FAULT_ID (see guardpost desk-cli faults)');
+        const r = await client.post<{ acknowledgement: { id: number; faultId: string; by: string }; delivery: string }>(`/api/v1/faults/${encodeURIComponent(id)}/ack`, values.note ? { note: values.note } : {});
+        print(r, () => `${lang === 'zh' ? '已确认' : 'acknowledged'} ${r.acknowledgement.faultId} (${r.acknowledgement.by}); ${r.delivery}`);
+        return EXIT.ok;
+      }
+      case 'timeline': {
+        const id = need(args[0], 'timeline needs a FAULT_ID');
+        const r = await client.get<{ fault: FaultRow; entries: TimelineEntry[] }>(`/api/v1/faults/${encodeURIComponent(id)}/timeline`);
+        print(r, () => timelineTable(r.fault, r.entries, lang));
+        return EXIT.ok;
+      }
+      case 'report': {
+        const r = await client.get<ServiceReport & { month: string }>('/api/v1/report', { month: values.month });
+        print(r, () => reportTable(r, lang));
+        return EXIT.ok;
+      }
+      default:
+        throw new UsageError(`unknown desk-cli command "${cmd}" (agents, faults, ack, timeline, report, token)`);
+    }
+  } catch (err) {
+    if (err instanceof ApiError) {
+      io.err(`desk: ${err.message} (HTTP ${err.status})`);
+      return err.status === 401 ? EXIT.config : EXIT.minor;
+    }
+    if (err instanceof UsageError) throw err;
+    io.err(`服务台无法连接 / cannot reach the desk API: ${(err as Error).message}`);
+    return EXIT.unavailable;
+  }
+}
+
+function need(v: string | undefined, msg: string): string {
+  if (!v) throw new UsageError(msg);
+  return v;
+}
+
+function connect(dir: string | undefined, v: { url?: string; ca?: string; token?: string }, io: CliIO): DeskApiClient {
+  let url = v.url ?? io.env.GUARDPOST_DESK_URL;
+  let caFile = v.ca;
+  let token = v.token ?? io.env.GUARDPOST_DESK_TOKEN;
+  if (dir) {
+    const cfg = loadDeskConfig(dir);
+    const host = cfg.api.host === '0.0.0.0' ? '127.0.0.1' : cfg.api.host.includes(':') ? `[${cfg.api.host}]` : cfg.api.host;
+    url ??= `https://${host}:${cfg.api.port}`;
+    caFile ??= cfg.tls.caCert;
+    if (!token && existsSync(join(dir, TOKEN_FILE))) token = readFileSync(join(dir, TOKEN_FILE), 'utf8').trim();
+  }
+  if (!url) throw new UsageError('where is the desk? pass --dir DIR (or set GUARDPOST_DESK_DIR), or --url https://HOST:PORT --ca FILE');
+  if (!token) throw new UsageError('no API token: pass --token or set GUARDPOST_DESK_TOKEN (create one: guardpost desk-cli token create NAME --dir DIR)');
+  return new DeskApiClient(new URL(url), token, caFile ? readFileSync(caFile) : undefined);
+}
+
+/** Tokens are managed on the desk machine, directly in its database. */
+function tokenCommand(args: string[], dir: string | undefined, save: boolean, json: boolean, io: CliIO): number {
+  if (!dir) throw new UsageError('token commands run on the desk machine: pass --dir DIR (or set GUARDPOST_DESK_DIR)');
+  const cfg = loadDeskConfig(dir);
+  const store = new SqliteDeskStore(cfg.database);
+  const now = new Date().toISOString();
+  try {
+    const [action, name] = args;
+    if (action === 'create') {
+      if (!name || !/^[\p{L}\p{N}_.@-]{1,64}$/u.test(name)) throw new UsageError('token create NAME: the engineer\'s name, 1–64 letters, digits, _ . @ -');
+      const token = store.createToken(name, now);
+      if (save) writeFileSync(join(dir, TOKEN_FILE), `${token}\n`, { mode: 0o600 });
+      io.out(json ? JSON.stringify({ name, token }) : `${token}\n(shown once${save ? `; saved in ${join(dir, TOKEN_FILE)}` : ''}; acknowledgements made with it are recorded as "${name}")`);
+      return EXIT.ok;
+    }
+    if (action === 'list') {
+      const list = store.listTokens();
+      io.out(json ? JSON.stringify(list, null, 2) : list.map((t) => `${t.name}\tcreated ${t.createdAt}\tlast used ${t.lastUsedAt ?? '-'}${t.revokedAt ? `\trevoked ${t.revokedAt}` : ''}`).join('\n') || 'no tokens');
+      return EXIT.ok;
+    }
+    if (action === 'revoke') {
+      if (!name) throw new UsageError('token revoke NAME');
+      if (!store.revokeToken(name, now)) {
+        io.err(`no active token named "${name}"`);
+        return EXIT.minor;
+      }
+      io.out(`revoked ${name}`);
+      return EXIT.ok;
+    }
+    throw new UsageError('token create NAME | token list | token revoke NAME');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    io.err(`desk-cli token: ${(err as Error).message}`);
+    return EXIT.minor;
+  } finally {
+    store.close();
+  }
+}

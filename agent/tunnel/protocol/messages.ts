@@ -1,0 +1,139 @@
+import { Type, type Static, type TObject } from '../../core/schema/type.js';
+import { AGENT_CAPABILITIES, MAX_BATCH_EVENTS, MAX_SNAPSHOT_FAULTS, PROTOCOL_VERSION } from './constants.js';
+import { DATE_TIME_PATTERN, DateTime, FaultSchema, Seq, SeqOrZero, TransitionSchema } from './fault-schema.js';
+
+/**
+ * Every message of the desk protocol, one JSON Schema each, keyed by direction and `type`. Frames are UTF-8 JSON
+ * text; binary frames are reserved for assistance channel data. Both sides validate every frame they receive.
+ */
+
+const msg = <T extends string, P extends Record<string, any>>(type: T, description: string, props: P) =>
+  Type.Object({ type: Type.Literal(type), ...props }, { description });
+
+const Site = Type.Object({
+  fixmedins_code: Type.String({ maxLength: 32 }),
+  fixmedins_name: Type.String({ maxLength: 200 }),
+  mdtrtarea_admvs: Type.String({ maxLength: 16 }),
+  terminalId: Type.String({ maxLength: 64 }),
+});
+
+const Channel = Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1, description: 'channel number, chosen by the opener' });
+
+/** Reserved for remote assistance (a later issue): both directions, validated now, answered with channel-close. */
+const channelMessages = {
+  'channel-open': msg('channel-open', 'open a multiplexed assistance channel (reserved; v1 peers answer channel-close "not_supported")', {
+    channel: Channel,
+    kind: Type.String({ minLength: 1, maxLength: 64, description: 'e.g. "terminal", "files", "port-relay"' }),
+    by: Type.Optional(Type.String({ maxLength: 256, description: 'the engineer asking' })),
+    purpose: Type.Optional(Type.String({ maxLength: 1024 })),
+    params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean()]), { maxProperties: 32, propertyNames: { maxLength: 64 } })),
+  }),
+  'channel-accept': msg('channel-accept', 'the channel is open (after local consent)', {
+    channel: Channel,
+    credit: Type.Integer({ minimum: 0, description: 'bytes the opener may send before waiting for channel-credit' }),
+  }),
+  'channel-data': msg('channel-data', 'bytes on a channel (text form; binary frames will carry bulk data)', {
+    channel: Channel,
+    data: Type.String({ maxLength: 87384, contentEncoding: 'base64' }),
+  }),
+  'channel-credit': msg('channel-credit', 'flow control: the receiver can take this many more bytes', {
+    channel: Channel,
+    bytes: Type.Integer({ minimum: 1 }),
+  }),
+  'channel-close': msg('channel-close', 'the channel is closed, or was refused', {
+    channel: Channel,
+    reason: Type.String({ maxLength: 64, description: 'e.g. "done", "denied", "not_supported", "timeout"' }),
+  }),
+};
+
+export const agentMessages = {
+  hello: msg('hello', 'agent hello: first frame after the WebSocket opens', {
+    protocol: Type.Integer({ minimum: 1, description: `protocol version the agent speaks (this document: ${PROTOCOL_VERSION})` }),
+    agentId: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,128}$', description: 'must equal the client certificate CN' }),
+    agentVersion: Type.String({ maxLength: 64 }),
+    capabilities: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 32, description: `v1 agents: ${AGENT_CAPABILITIES.join(', ')}` }),
+    lastAckedSeq: Type.Integer({ minimum: 0, description: 'highest seq the agent saw acknowledged (informational)' }),
+    seq: Type.Integer({ minimum: 0, description: 'highest seq the agent has assigned so far' }),
+    site: Site,
+    profile: Type.String({ maxLength: 32 }),
+    sentAt: DateTime,
+  }),
+  snapshot: msg('snapshot', 'the complete set of active faults; sent right after desk hello on every connection, before any events', {
+    asOfSeq: Type.Integer({ minimum: 0, description: 'the set reflects every transition up to this seq' }),
+    at: DateTime,
+    faults: Type.Array(FaultSchema, { maxItems: MAX_SNAPSHOT_FAULTS }),
+    complete: Type.Optional(
+      Type.Boolean({ description: 'false when the set was cut to fit one frame (most severe first): the desk then infers no resolutions from it' }),
+    ),
+  }),
+  events: msg('events', 'fault transitions from the durable outbox, oldest first, seq strictly increasing across the connection', {
+    events: Type.Array(TransitionSchema, { minItems: 1, maxItems: MAX_BATCH_EVENTS }),
+  }),
+  heartbeat: msg('heartbeat', "agent health; open critical faults are re-asserted so a desk that lost state relearns them", {
+    at: DateTime,
+    health: Type.Object({
+      rssBytes: Type.Integer({ minimum: 0 }),
+      heapUsedBytes: Type.Integer({ minimum: 0 }),
+      cpuPercent: Type.Number({ minimum: 0, description: 'CPU used since the previous heartbeat, % of one core' }),
+      uptimeSeconds: Type.Integer({ minimum: 0 }),
+      outboxDepth: Type.Integer({ minimum: 0 }),
+      outboxBytes: Type.Integer({ minimum: 0 }),
+      oldestUndeliveredAgeSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+      evicted: Type.Integer({ minimum: 0, description: 'outbox transitions dropped by the caps, in total' }),
+      storeWriteError: Type.Boolean(),
+      checks: Type.Object({ total: Type.Integer({ minimum: 0 }), failing: Type.Integer({ minimum: 0 }) }),
+      faults: Type.Object({ critical: Type.Integer({ minimum: 0 }), major: Type.Integer({ minimum: 0 }), minor: Type.Integer({ minimum: 0 }) }),
+    }),
+    critical: Type.Array(FaultSchema, { maxItems: 1000, description: 'open (or acknowledged) critical faults' }),
+  }),
+  'fault-ack-result': msg('fault-ack-result', 'what the agent did with a desk acknowledgement', {
+    ackId: Type.Integer({ minimum: 1 }),
+    outcome: Type.Union([Type.Literal('applied'), Type.Literal('already-acknowledged'), Type.Literal('not-open')]),
+  }),
+  ...channelMessages,
+};
+
+export const deskMessages = {
+  hello: msg('hello', 'desk hello: the answer to agent hello', {
+    protocol: Type.Integer({ minimum: 1 }),
+    deskTime: Type.String({ pattern: DATE_TIME_PATTERN, maxLength: 40, description: "the desk's clock; the agent derives its clock skew (CLOCK_SKEW)" }),
+    lastCommittedSeq: Type.Integer({ minimum: 0, description: "every event of this agent up to here is committed; the agent resumes after it" }),
+    policy: Type.Object({
+      heartbeatSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+      maxBatchEvents: Type.Integer({ minimum: 1, maximum: MAX_BATCH_EVENTS }),
+      maxBatchBytes: Type.Integer({ minimum: 1024 }),
+      windowEvents: Type.Integer({ minimum: 1, description: 'events in flight (sent, not acknowledged), at most' }),
+    }),
+  }),
+  ack: msg('ack', 'cumulative acknowledgement: every event up to upToSeq is committed; the agent removes them from its outbox', {
+    upToSeq: Seq,
+  }),
+  'fault-ack': msg('fault-ack', 'an engineer acknowledged a fault at the desk; the agent marks it acknowledged and shows it locally', {
+    ackId: Type.Integer({ minimum: 1 }),
+    faultId: Type.String({ minLength: 1, maxLength: 128 }),
+    faultKey: Type.String({ minLength: 1, maxLength: 256 }),
+    by: Type.String({ minLength: 1, maxLength: 256 }),
+    at: DateTime,
+    note: Type.Optional(Type.String({ maxLength: 1024 })),
+  }),
+  'heartbeat-ack': msg('heartbeat-ack', "the desk's answer to a heartbeat, with its clock (keeps the skew observation fresh)", {
+    deskTime: DateTime,
+  }),
+  ...channelMessages,
+};
+
+export type AgentMessageType = keyof typeof agentMessages;
+export type DeskMessageType = keyof typeof deskMessages;
+export type AgentMessage = { [K in AgentMessageType]: Static<(typeof agentMessages)[K]> }[AgentMessageType];
+export type DeskMessage = { [K in DeskMessageType]: Static<(typeof deskMessages)[K]> }[DeskMessageType];
+export type AgentHello = Static<(typeof agentMessages)['hello']>;
+export type DeskHello = Static<(typeof deskMessages)['hello']>;
+export type Heartbeat = Static<(typeof agentMessages)['heartbeat']>;
+export type FaultAckMessage = Static<(typeof deskMessages)['fault-ack']>;
+export type SnapshotMessage = Static<(typeof agentMessages)['snapshot']>;
+export type EventsMessage = Static<(typeof agentMessages)['events']>;
+export type ChannelMessageType = keyof typeof channelMessages;
+export const CHANNEL_TYPES = Object.keys(channelMessages) as ChannelMessageType[];
+
+export const MESSAGES: Record<'agent' | 'desk', Record<string, TObject>> = { agent: agentMessages, desk: deskMessages };
+export { Seq, SeqOrZero };

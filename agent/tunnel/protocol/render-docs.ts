@@ -1,0 +1,86 @@
+import { fileURLToPath } from 'node:url';
+import { CLOSE_MEANING, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS, DEFAULT_WINDOW_EVENTS, MAX_AGENT_FRAME_BYTES, MAX_DESK_FRAME_BYTES, PROTOCOL_VERSION } from './constants.js';
+import { PROTOCOL_NARRATIVE } from './doc-text.js';
+import { FaultSchema, TransitionSchema } from './fault-schema.js';
+import { agentMessages, deskMessages } from './messages.js';
+
+/**
+ * Renders docs/protocol.md: the narrative (doc-text.ts), the close codes and limits from constants.ts, and the JSON
+ * Schema of every message from messages.ts. Generated; a test fails when the file and the code disagree.
+ * Regenerate: node --import tsx agent/tunnel/protocol/render-docs.ts > docs/protocol.md
+ */
+export function renderProtocolMarkdown(): string {
+  const lines: string[] = [
+    `# Desk protocol, version ${PROTOCOL_VERSION}`,
+    '',
+    '<!-- Generated from agent/tunnel/protocol/*.ts by render-docs.ts; do not edit by hand. -->',
+    '',
+    PROTOCOL_NARRATIVE.trim(),
+    '',
+    '## Close codes',
+    '',
+    '| code | meaning |',
+    '|---|---|',
+    ...Object.entries(CLOSE_MEANING).map(([code, meaning]) => `| ${code} | ${meaning} |`),
+    '',
+    '## Limits',
+    '',
+    `- Largest frame the desk accepts: ${MAX_AGENT_FRAME_BYTES} bytes; the agent: ${MAX_DESK_FRAME_BYTES} bytes (larger: close 1009).`,
+    `- Agent defaults, lowered by the desk's policy: batches of at most ${DEFAULT_BATCH_EVENTS} events and ${DEFAULT_BATCH_BYTES} bytes; at most ${DEFAULT_WINDOW_EVENTS} events in flight.`,
+    '',
+    '## Shared definitions',
+    '',
+    'Message schemas below refer to these by `$ref`.',
+    '',
+    '### `Fault`',
+    '',
+    (FaultSchema as { description?: string }).description ?? '',
+    '',
+    '```json',
+    schemaJson(FaultSchema, false),
+    '```',
+    '',
+    '### `Transition`',
+    '',
+    (TransitionSchema as { description?: string }).description ?? '',
+    '',
+    '```json',
+    schemaJson(TransitionSchema, false, true),
+    '```',
+    '',
+    '## Messages from the agent',
+    '',
+  ];
+  const section = (messages: Record<string, object>) => {
+    for (const [type, schema] of Object.entries(messages)) {
+      const description = (schema as { description?: string }).description ?? '';
+      lines.push(`### \`${type}\``, '', description, '', '```json', schemaJson(schema), '```', '');
+    }
+  };
+  section(agentMessages);
+  lines.push('## Messages from the desk', '');
+  section(deskMessages);
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+const faultJson = JSON.stringify(FaultSchema);
+const transitionJson = JSON.stringify(TransitionSchema);
+
+/** Pretty JSON with the shared definitions replaced by $ref and arrays of plain values on one line. */
+function schemaJson(schema: object, refTransition = true, refFault = true): string {
+  const text = JSON.stringify(
+    schema,
+    (_k, v: unknown) => {
+      if (v && typeof v === 'object' && v !== schema) {
+        const j = JSON.stringify(v);
+        if (refTransition && j === transitionJson) return { $ref: '#/definitions/Transition' };
+        if (refFault && j === faultJson) return { $ref: '#/definitions/Fault' };
+      }
+      return v;
+    },
+    2,
+  );
+  return text.replace(/\[\n\s*((?:"[^"\n]*"|-?[\d.]+|true|false|null)(?:,\n\s*(?:"[^"\n]*"|-?[\d.]+|true|false|null))*)\n\s*\]/g, (_m, body: string) => `[${body.split(/,\n\s*/).join(', ')}]`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.stdout.write(renderProtocolMarkdown());

@@ -1,0 +1,309 @@
+import type { Logger } from 'pino';
+import type WebSocket from 'ws';
+import type { FaultTransition } from '../core/faults/types.js';
+import { encodedTransition } from '../core/store/outbox.js';
+import { between } from './backoff.js';
+import { PingWatch } from './liveness.js';
+import { HeartbeatBuilder } from './heartbeat.js';
+import type { TunnelHost } from './host.js';
+import { fitFaults, nextBatch, wireTransition } from './outbox-reader.js';
+import { closeReason, decodeFrame } from './protocol/codec.js';
+import { AGENT_CAPABILITIES, CLOSE, MAX_AGENT_FRAME_BYTES, MAX_DESK_FRAME_BYTES, MAX_SNAPSHOT_FAULTS, PROTOCOL_VERSION, type CloseCode } from './protocol/constants.js';
+
+/** Room for the snapshot's faults in one frame the desk accepts, with margin for the envelope. */
+const SNAPSHOT_BYTES = MAX_AGENT_FRAME_BYTES - 64 * 1024;
+import type { AgentHello, AgentMessage, DeskHello, DeskMessage, FaultAckMessage } from './protocol/messages.js';
+
+export interface SessionTiming {
+  pingMinMs: number;
+  pingMaxMs: number;
+  /** Pings in a row without a pong after which the desk is taken for dead. */
+  missedPongs: number;
+  helloTimeoutMs: number;
+  /** How often to look for transitions that became durable since (a failed write succeeded later). */
+  pokeMs: number;
+}
+
+export interface SessionLimits {
+  batchEvents: number;
+  batchBytes: number;
+  windowEvents: number;
+}
+
+export interface SessionOptions {
+  host: TunnelHost;
+  logger: Logger;
+  agentId: string;
+  agentVersion: string;
+  site: AgentHello['site'];
+  profile: string;
+  lastAckedSeq: number;
+  timing: SessionTiming;
+  limits: SessionLimits;
+  random: () => number;
+  now: () => Date;
+  /** The desk said hello; runs before the snapshot is sent (the tunnel reports reachability and skew here). */
+  onEstablished(hello: DeskHello, skewSeconds: number, rttMs: number): Promise<void>;
+  /** A fresh skew observation (heartbeat answered). */
+  onSkew(skewSeconds: number, rttMs: number): void;
+  onAcked(seq: number): void;
+  onContact(): void;
+}
+
+export interface SessionEnd {
+  established: boolean;
+  code: number;
+  reason: string;
+}
+
+type State = 'hello' | 'syncing' | 'ready' | 'closed';
+
+/**
+ * One connection to the desk, from hello to close: resume after the desk's last committed seq, snapshot, events from
+ * the outbox within the in-flight window, cumulative acks, heartbeats, pings, desk acknowledgements. Every desk
+ * frame is validated; a bad one closes the connection with its close code and a logged reason.
+ */
+export class DeskSession {
+  private state: State = 'hello';
+  private established = false;
+  private sentUpTo = 0;
+  private ackedUpTo = 0;
+  /** Seqs sent and not yet acknowledged, oldest first. */
+  private inFlight: number[] = [];
+  private policy: SessionLimits;
+  private heartbeatMs = 60_000;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private ping?: PingWatch;
+  private helloSentAt = 0;
+  private heartbeatSentAt = 0;
+  private closeNote?: string;
+  private readonly heartbeat = new HeartbeatBuilder();
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly o: SessionOptions,
+  ) {
+    this.policy = { ...o.limits };
+  }
+
+  get ackedSeq(): number {
+    return this.ackedUpTo;
+  }
+
+  run(): Promise<SessionEnd> {
+    return new Promise((resolve) => {
+      const ws = this.ws;
+      ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+      ws.on('pong', () => this.o.onContact());
+      ws.on('error', (err) => {
+        this.closeNote ??= err.message;
+        this.o.logger.warn({ err: err.message }, 'desk connection error');
+      });
+      ws.on('close', (code, reason) => {
+        this.state = 'closed';
+        for (const t of this.timers) clearTimeout(t);
+        this.ping?.stop();
+        resolve({ established: this.established, code, reason: this.closeNote ?? (`closed by the desk (${code}) ${reason.toString()}`.trim()) });
+      });
+      this.helloSentAt = Date.now();
+      this.send({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        agentId: this.o.agentId,
+        agentVersion: this.o.agentVersion,
+        capabilities: [...AGENT_CAPABILITIES],
+        lastAckedSeq: this.o.lastAckedSeq,
+        seq: this.o.host.store.data.seq,
+        site: this.o.site,
+        profile: this.o.profile,
+        sentAt: this.o.now().toISOString(),
+      });
+      this.after(this.o.timing.helloTimeoutMs, () => {
+        if (this.state === 'hello') this.fail(CLOSE.helloTimeout, `no desk hello within ${this.o.timing.helloTimeoutMs} ms`);
+      });
+      const { pingMinMs, pingMaxMs, missedPongs } = this.o.timing;
+      this.ping = new PingWatch(ws, {
+        minMs: pingMinMs,
+        maxMs: pingMaxMs,
+        missedPongs,
+        random: this.o.random,
+        onDead: (why) => {
+          this.closeNote = why;
+          this.o.logger.warn(why);
+        },
+      });
+    });
+  }
+
+  /** Sends what the outbox holds beyond what was sent, within the window. Cheap when there is nothing to do. */
+  pump(): void {
+    if (this.state !== 'ready' || this.ws.readyState !== this.ws.OPEN) return;
+    const store = this.o.host.store;
+    while (this.inFlight.length < this.policy.windowEvents) {
+      const room = this.policy.windowEvents - this.inFlight.length;
+      const batch = nextBatch(store.data.outbox, this.sentUpTo, store.durableSeq, {
+        events: Math.min(this.policy.batchEvents, room),
+        bytes: this.policy.batchBytes,
+      });
+      if (!batch.length) return;
+      this.ws.send(eventsFrame(batch), { binary: false });
+      this.sentUpTo = batch.at(-1)!.seq;
+      for (const t of batch) this.inFlight.push(t.seq);
+    }
+  }
+
+  /** Ends the connection from our side (the agent is stopping). */
+  close(code: CloseCode = CLOSE.normal, reason = 'agent stopping'): void {
+    this.closeNote ??= reason;
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, closeReason(reason));
+    this.after(2000, () => this.ws.terminate());
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    this.o.onContact();
+    const decoded = decodeFrame(data, isBinary, 'desk', MAX_DESK_FRAME_BYTES);
+    if (!decoded.ok) return this.fail(decoded.close, decoded.reason);
+    const msg = decoded.message;
+    // Handled in arrival order, one at a time: a handler may wait for the store.
+    this.chain = this.chain
+      .then(() => (this.state === 'closed' ? undefined : this.handle(msg)))
+      .catch((err: unknown) => {
+        this.o.logger.error({ err }, 'handling a desk message failed');
+        this.fail(CLOSE.internalError, `agent error: ${(err as Error).message}`);
+      });
+  }
+
+  private async handle(msg: DeskMessage): Promise<void> {
+    if (this.state === 'hello' && msg.type !== 'hello') return this.fail(CLOSE.outOfOrder, `"${msg.type}" before desk hello`);
+    switch (msg.type) {
+      case 'hello':
+        if (this.state !== 'hello') return this.fail(CLOSE.outOfOrder, 'a second desk hello');
+        return this.onHello(msg);
+      case 'ack':
+        return this.onAck(msg.upToSeq);
+      case 'fault-ack':
+        return this.onFaultAck(msg);
+      case 'heartbeat-ack': {
+        const now = Date.now();
+        if (!this.heartbeatSentAt) return;
+        const rtt = now - this.heartbeatSentAt;
+        this.o.onSkew(((this.heartbeatSentAt + now) / 2 - Date.parse(msg.deskTime)) / 1000, rtt);
+        return;
+      }
+      case 'channel-open':
+        // Remote assistance is not in this version: refuse politely, the desk may ask agents that can.
+        this.send({ type: 'channel-close', channel: msg.channel, reason: 'not_supported' });
+        return;
+      default:
+        this.o.logger.debug({ type: msg.type }, 'ignoring a channel frame for a channel that is not open');
+    }
+  }
+
+  private async onHello(hello: DeskHello): Promise<void> {
+    if (hello.protocol !== PROTOCOL_VERSION) return this.fail(CLOSE.unsupportedVersion, `desk speaks protocol ${hello.protocol}, agent ${PROTOCOL_VERSION}`);
+    const now = Date.now();
+    const rtt = now - this.helloSentAt;
+    const skew = ((this.helloSentAt + now) / 2 - Date.parse(hello.deskTime)) / 1000;
+    this.state = 'syncing';
+    const p = hello.policy;
+    this.policy = {
+      batchEvents: Math.min(this.o.limits.batchEvents, p.maxBatchEvents),
+      batchBytes: Math.min(this.o.limits.batchBytes, p.maxBatchBytes),
+      windowEvents: Math.min(this.o.limits.windowEvents, p.windowEvents),
+    };
+    this.heartbeatMs = p.heartbeatSeconds * 1000;
+    const store = this.o.host.store;
+    const committed = hello.lastCommittedSeq;
+    if (committed > store.data.seq) {
+      // Our seqs went backwards (state restored from an older copy): what we hold up to there the desk already has,
+      // and new transitions must not reuse seqs it would drop as duplicates.
+      this.o.logger.warn({ deskCommitted: committed, agentSeq: store.data.seq }, 'desk has seqs this agent no longer knows; continuing after them');
+      store.data.seq = committed;
+      void store.commit();
+    }
+    this.sentUpTo = this.ackedUpTo = committed;
+    if (committed > 0) void store.ackUpTo(committed).catch((err: unknown) => this.o.logger.error({ err }, 'outbox ack failed'));
+    this.o.onAcked(committed);
+    this.established = true;
+    await this.o.onEstablished(hello, skew, rtt);
+    if (this.state !== 'syncing') return;
+    const fit = fitFaults(this.o.host.engine.active(), MAX_SNAPSHOT_FAULTS, SNAPSHOT_BYTES);
+    if (!fit.complete) this.o.logger.warn({ sent: fit.faults.length }, 'too many active faults for one snapshot; sending the most severe');
+    this.send({ type: 'snapshot', asOfSeq: store.data.seq, at: this.o.now().toISOString(), faults: fit.faults, ...(fit.complete ? {} : { complete: false }) });
+    this.state = 'ready';
+    this.sendHeartbeat();
+    this.every(this.o.timing.pokeMs, () => this.pump());
+    this.pump();
+  }
+
+  private onAck(upTo: number): void {
+    if (upTo > this.sentUpTo) return this.fail(CLOSE.outOfOrder, `ack ${upTo} beyond the last seq sent (${this.sentUpTo})`);
+    if (upTo < this.ackedUpTo) return this.fail(CLOSE.outOfOrder, `ack ${upTo} below an earlier ack (${this.ackedUpTo})`);
+    if (upTo === this.ackedUpTo) return;
+    this.ackedUpTo = upTo;
+    let n = 0;
+    while (n < this.inFlight.length && this.inFlight[n]! <= upTo) n++;
+    this.inFlight.splice(0, n);
+    void this.o.host.store.ackUpTo(upTo).catch((err: unknown) => this.o.logger.error({ err }, 'outbox ack failed'));
+    this.o.onAcked(upTo);
+    this.pump();
+  }
+
+  private async onFaultAck(msg: FaultAckMessage): Promise<void> {
+    const fault = this.o.host.engine.active().find((f) => f.id === msg.faultId);
+    let outcome: 'applied' | 'already-acknowledged' | 'not-open';
+    if (!fault) outcome = 'not-open';
+    else if (fault.state === 'acknowledged') outcome = 'already-acknowledged';
+    else outcome = (await this.o.host.acknowledge(fault.id, msg.by)) ? 'applied' : 'not-open';
+    this.o.logger.info({ faultId: msg.faultId, code: fault?.code, by: msg.by, outcome }, 'desk acknowledgement');
+    if (this.state !== 'closed') this.send({ type: 'fault-ack-result', ackId: msg.ackId, outcome });
+  }
+
+  private sendHeartbeat(): void {
+    if (this.state !== 'ready') return;
+    this.heartbeatSentAt = Date.now();
+    this.send(this.heartbeat.build(this.o.host, this.o.now()));
+    this.after(between(this.heartbeatMs * 0.9, this.heartbeatMs * 1.1, this.o.random), () => this.sendHeartbeat());
+  }
+
+  private fail(code: CloseCode, reason: string): void {
+    if (this.state === 'closed') return;
+    this.o.logger.warn({ closeCode: code, reason }, 'closing the desk connection: protocol error');
+    this.closeNote = `closed by the agent (${code}): ${reason}`;
+    this.state = 'closed';
+    this.close(code, reason);
+  }
+
+  private send(m: AgentMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+}
+
+/** An events frame built from the transitions' cached JSON, so a resend costs no new serialization. */
+function eventsFrame(batch: FaultTransition[]): Buffer {
+  const parts: Buffer[] = [Buffer.from('{"type":"events","events":[')];
+  batch.forEach((t, i) => {
+    if (i) parts.push(Buffer.from(','));
+    const wire = wireTransition(t);
+    parts.push(wire === t ? encodedTransition(t) : Buffer.from(JSON.stringify(wire)));
+  });
+  parts.push(Buffer.from(']}'));
+  return Buffer.concat(parts);
+}

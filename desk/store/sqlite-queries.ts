@@ -1,0 +1,133 @@
+import type Database from 'better-sqlite3';
+import type { Severity } from '../../agent/core/severity.js';
+import type { AckRecord, AgentRow, FaultQuery, FaultRow, TimelineEntry } from './types.js';
+
+/** Read-side queries of the SQLite store: what the engineer API and the monthly report show. */
+
+const FAULT_COLUMNS = `f.id, f.agent_id, COALESCE(a.site_code, '') AS site_code, COALESCE(a.site_name, '') AS site_name, f.fault_key, f.code,
+  f.severity, f.max_severity, f.state, f.subject, f.check_id, f.title_zh, f.title_en, f.body, f.detected_at, f.received_at,
+  f.acknowledged_at, f.acknowledged_by, f.resolved_at, f.resolved_inferred, f.receipt_seconds, f.response_seconds, f.resolve_seconds`;
+
+type Raw = Record<string, any>;
+
+export function toFaultRow(r: Raw): FaultRow {
+  const body = JSON.parse(r.body as string) as { detail?: { zh: string; en: string } };
+  return {
+    id: r.id,
+    agentId: r.agent_id,
+    siteCode: r.site_code,
+    siteName: r.site_name,
+    key: r.fault_key,
+    code: r.code,
+    severity: r.severity,
+    maxSeverity: r.max_severity,
+    state: r.state,
+    subject: r.subject,
+    checkId: r.check_id,
+    title: { zh: r.title_zh, en: r.title_en },
+    detail: body.detail ?? { zh: '', en: '' },
+    detectedAt: r.detected_at,
+    receivedAt: r.received_at,
+    acknowledgedAt: r.acknowledged_at,
+    acknowledgedBy: r.acknowledged_by,
+    resolvedAt: r.resolved_at,
+    resolvedInferred: r.resolved_inferred === 1,
+    receiptSeconds: r.receipt_seconds,
+    responseSeconds: r.response_seconds,
+    resolveSeconds: r.resolve_seconds,
+  };
+}
+
+export function listAgents(db: Database.Database, q: { site?: string; online?: boolean } = {}): AgentRow[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (q.site) where.push('(a.site_code = ? OR a.site_name LIKE ?)'), args.push(q.site, `%${q.site}%`);
+  if (q.online !== undefined) where.push('a.online = ?'), args.push(q.online ? 1 : 0);
+  const rows = db
+    .prepare(
+      `SELECT a.*, (SELECT COUNT(*) FROM faults f WHERE f.agent_id = a.id AND f.state != 'resolved' AND f.severity = 'critical') AS n_critical,
+        (SELECT COUNT(*) FROM faults f WHERE f.agent_id = a.id AND f.state != 'resolved' AND f.severity = 'major') AS n_major,
+        (SELECT COUNT(*) FROM faults f WHERE f.agent_id = a.id AND f.state != 'resolved' AND f.severity = 'minor') AS n_minor
+       FROM agents a ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.site_code, a.id`,
+    )
+    .all(...args) as Raw[];
+  return rows.map((r) => ({
+    id: r.id,
+    siteCode: r.site_code,
+    siteName: r.site_name,
+    admvs: r.admvs,
+    terminalId: r.terminal_id,
+    profile: r.profile,
+    version: r.version,
+    online: r.online === 1,
+    connectedAt: r.connected_at,
+    disconnectedAt: r.disconnected_at,
+    disconnectReason: r.disconnect_reason,
+    lastSeen: r.last_seen,
+    lastSeq: r.last_seq,
+    health: r.health ? JSON.parse(r.health) : null,
+    healthAt: r.health_at,
+    openFaults: { critical: r.n_critical, major: r.n_major, minor: r.n_minor } as Record<Severity, number>,
+  }));
+}
+
+export function listFaults(db: Database.Database, q: FaultQuery): FaultRow[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const inList = (col: string, values: string[]) => {
+    where.push(`${col} IN (${values.map(() => '?').join(',')})`);
+    args.push(...values);
+  };
+  if (q.severity?.length) inList('f.severity', q.severity);
+  if (q.state?.length) inList('f.state', [...new Set(q.state.flatMap((s) => (s === 'active' ? ['open', 'acknowledged'] : [s])))]);
+  if (q.site) where.push('(a.site_code = ? OR a.site_name LIKE ?)'), args.push(q.site, `%${q.site}%`);
+  if (q.agent) where.push('f.agent_id = ?'), args.push(q.agent);
+  if (q.since) where.push('f.detected_at >= ?'), args.push(q.since);
+  if (q.until) where.push('f.detected_at < ?'), args.push(q.until);
+  const sql = `SELECT ${FAULT_COLUMNS} FROM faults f LEFT JOIN agents a ON a.id = f.agent_id
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 ELSE 2 END, f.detected_at DESC LIMIT ?`;
+  return (db.prepare(sql).all(...args, Math.min(q.limit ?? 500, 10_000)) as Raw[]).map(toFaultRow);
+}
+
+export function getFault(db: Database.Database, id: string): FaultRow | undefined {
+  const r = db.prepare(`SELECT ${FAULT_COLUMNS} FROM faults f LEFT JOIN agents a ON a.id = f.agent_id WHERE f.id = ?`).get(id) as Raw | undefined;
+  return r ? toFaultRow(r) : undefined;
+}
+
+export function occurrences(db: Database.Database, from: string, to: string): FaultRow[] {
+  return (
+    db.prepare(`SELECT ${FAULT_COLUMNS} FROM faults f LEFT JOIN agents a ON a.id = f.agent_id WHERE f.detected_at >= ? AND f.detected_at < ? ORDER BY f.detected_at`).all(from, to) as Raw[]
+  ).map(toFaultRow);
+}
+
+export function toAck(r: Raw): AckRecord {
+  return { id: r.id, faultId: r.fault_id, agentId: r.agent_id, faultKey: r.fault_key, by: r.by, note: r.note, at: r.at, deliveredAt: r.delivered_at, outcome: r.outcome };
+}
+
+/** Everything known about one occurrence, in time order: its events (agent time), when the desk got it, acknowledgements. */
+export function timeline(db: Database.Database, faultId: string): { fault: FaultRow; entries: TimelineEntry[] } | undefined {
+  const fault = getFault(db, faultId);
+  if (!fault) return undefined;
+  const entries: TimelineEntry[] = [];
+  const events = db.prepare(`SELECT seq, kind, at, received_at, body FROM events WHERE fault_id = ? AND agent_id = ? ORDER BY seq`).all(faultId, fault.agentId) as Raw[];
+  for (const e of events) {
+    const body = JSON.parse(e.body as string) as { fault: { severity: string; state: string; acknowledgedBy?: string } };
+    entries.push({
+      at: e.at,
+      what: 'event',
+      kind: e.kind,
+      seq: e.seq,
+      severity: body.fault.severity as Severity,
+      state: body.fault.state,
+      ...(body.fault.acknowledgedBy && e.kind === 'acknowledged' ? { by: body.fault.acknowledgedBy } : {}),
+      receivedAt: e.received_at,
+    });
+  }
+  if (!events.length) entries.push({ at: fault.receivedAt, what: 'received', kind: 'snapshot' });
+  for (const a of db.prepare(`SELECT * FROM acknowledgements WHERE fault_id = ? ORDER BY id`).all(faultId) as Raw[]) {
+    entries.push({ at: a.at, what: 'acknowledgement', kind: a.delivered_at ? `delivered (${a.outcome})` : 'pending delivery', by: a.by, note: a.note });
+  }
+  entries.sort((x, y) => x.at.localeCompare(y.at));
+  return { fault, entries };
+}

@@ -1,0 +1,143 @@
+import type { Fault, FaultTransition } from '../../agent/core/faults/types.js';
+import type { Severity } from '../../agent/core/severity.js';
+import type { Heartbeat } from '../../agent/tunnel/protocol/messages.js';
+
+/**
+ * The desk's storage, behind an interface so a PostgreSQL store can replace the embedded SQLite one for large fleets.
+ * Writes arrive as ordered operations applied in one transaction (group commit); an agent's events are
+ * acknowledged to it only after apply() returned.
+ */
+
+export interface AgentIdentity {
+  id: string;
+  site: { fixmedins_code: string; fixmedins_name: string; mdtrtarea_admvs: string; terminalId: string };
+  profile: string;
+  version: string;
+  protocol: number;
+  remote?: string;
+}
+
+export type Health = Heartbeat['health'];
+
+export type IngestOp =
+  | { kind: 'connected'; agent: AgentIdentity; connId: string; at: string }
+  | { kind: 'disconnected'; agentId: string; connId: string; at: string; reason: string }
+  | { kind: 'snapshot'; agentId: string; asOfSeq: number; faults: Fault[]; complete: boolean; agentAt: string; at: string }
+  | { kind: 'events'; agentId: string; events: FaultTransition[]; at: string }
+  | { kind: 'heartbeat'; agentId: string; health: Health; critical: Fault[]; at: string }
+  | { kind: 'ack-delivered'; agentId: string; ackId: number; outcome: string; at: string };
+
+/** For 'events': the agent's last committed seq after the op (what the desk acknowledges). */
+export type OpResult = { lastSeq?: number; inserted?: number };
+
+export type FaultState = 'open' | 'acknowledged' | 'resolved';
+
+export interface AgentRow {
+  id: string;
+  siteCode: string;
+  siteName: string;
+  admvs: string;
+  terminalId: string;
+  profile: string;
+  version: string;
+  online: boolean;
+  connectedAt: string | null;
+  disconnectedAt: string | null;
+  disconnectReason: string | null;
+  lastSeen: string | null;
+  lastSeq: number;
+  health: Health | null;
+  healthAt: string | null;
+  openFaults: Record<Severity, number>;
+}
+
+export interface FaultRow {
+  id: string;
+  agentId: string;
+  siteCode: string;
+  siteName: string;
+  key: string;
+  code: string;
+  severity: Severity;
+  maxSeverity: Severity;
+  state: FaultState;
+  subject: string;
+  checkId: string;
+  title: { zh: string; en: string };
+  detail: { zh: string; en: string };
+  detectedAt: string;
+  receivedAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  /** Resolved because a later snapshot no longer had it; resolvedAt is then an upper bound. */
+  resolvedInferred: boolean;
+  receiptSeconds: number;
+  responseSeconds: number | null;
+  resolveSeconds: number | null;
+}
+
+export interface FaultQuery {
+  severity?: Severity[];
+  /** 'active' = open or acknowledged. */
+  state?: (FaultState | 'active')[];
+  site?: string;
+  agent?: string;
+  /** Detection time range (ISO). */
+  since?: string;
+  until?: string;
+  limit?: number;
+}
+
+export interface AckRecord {
+  id: number;
+  faultId: string;
+  agentId: string;
+  faultKey: string;
+  by: string;
+  note: string | null;
+  at: string;
+  deliveredAt: string | null;
+  outcome: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  what: 'event' | 'acknowledgement' | 'received';
+  kind: string;
+  seq?: number;
+  by?: string;
+  severity?: Severity;
+  state?: string;
+  note?: string | null;
+  receivedAt?: string;
+}
+
+export interface DeskStore {
+  /** Every event of this agent up to here is committed (0 for an unknown agent). */
+  lastCommittedSeq(agentId: string): number;
+  /**
+   * Applies the operations in order, in one transaction; throws (nothing applied) on failure. `durable`: the commit
+   * must survive a power cut before this returns (events, which are acknowledged to agents); otherwise it need only
+   * survive a crash of the desk (heartbeats, presence: refreshed anyway) and is made durable by the next durable one.
+   */
+  apply(ops: IngestOp[], durable?: boolean): OpResult[];
+  /** Agents still marked online from a previous run are offline now. */
+  markAllOffline(at: string): void;
+  acknowledge(faultId: string, by: string, note: string | null, at: string): AckRecord | { error: 'not-found' | 'resolved' };
+  pendingAcks(agentId: string): AckRecord[];
+  listAgents(q?: { site?: string; online?: boolean }): AgentRow[];
+  getFault(id: string): FaultRow | undefined;
+  /** A full occurrence id from an id or a unique prefix of one (tables show 8 characters). */
+  resolveFaultId(ref: string): string | undefined | 'ambiguous';
+  listFaults(q: FaultQuery): FaultRow[];
+  timeline(faultId: string): { fault: FaultRow; entries: TimelineEntry[] } | undefined;
+  /** Occurrences detected in [from, to), for the monthly report. */
+  occurrences(from: string, to: string): FaultRow[];
+  createToken(name: string, at: string): string;
+  revokeToken(name: string, at: string): boolean;
+  listTokens(): { name: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }[];
+  /** The engineer's name for a valid token, or null. */
+  verifyToken(token: string, at: string): string | null;
+  close(): void;
+}

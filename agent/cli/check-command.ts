@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ProbeContext } from '../core/checks/plugin.js';
 import { FRAMEWORK_REASONS, type ProbeResult } from '../core/checks/result.js';
 import type { LoadedCheck } from '../core/config/load.js';
+import { frameworkFault } from '../core/faults/engine.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { SEVERITY_TEXT, worstSeverity, type Severity } from '../core/severity.js';
 import { resolveLang } from '../core/text.js';
@@ -15,13 +16,6 @@ export const CHECK_HELP = `用法 / usage: guardpost check [--json] [--lang zh|e
   Exit code: 0 healthy, 1 worst finding minor, 2 major, 3 critical, 78 bad configuration.
   One-shot: no hysteresis, and the running agent's state is not touched.
 `;
-
-const FRAMEWORK_SEVERITY: Record<string, { code: string; severity: Severity }> = {
-  timeout: { code: 'CHECK_TIMEOUT', severity: 'major' },
-  busy: { code: 'CHECK_TIMEOUT', severity: 'major' },
-  crashed: { code: 'CHECK_CRASHED', severity: 'major' },
-  probe_error: { code: 'CHECK_ERROR', severity: 'major' },
-};
 
 interface Finding {
   check: string;
@@ -78,8 +72,8 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const findings: Finding[] = [];
   for (const c of selected) {
     for (const result of runs.get(c.id) ?? []) {
-      const own = result.reason === 'timeout' || result.reason === 'crashed' ? c.plugin.frameworkFaults?.[result.reason] : undefined;
-      const signal = result.status === 'fail' ? (own ?? FRAMEWORK_SEVERITY[result.reason] ?? c.plugin.rules(result, c.settings)) : null;
+      // The same mapping the engine uses: framework failures first (a plugin may name its own), then the check's rules.
+      const signal = result.status === 'fail' ? (frameworkFault(result.reason, c.plugin.frameworkFaults) ?? c.plugin.rules(result, c.settings)) : null;
       findings.push({ check: c.id, result, ...(signal ? { fault: { code: signal.code, severity: signal.severity } } : {}) });
     }
   }

@@ -185,7 +185,7 @@ for (const [prev, p] of [[start, after], [after, after2]] as const) {
     `${r.name}: ${r.timersFired} timers fired in ${r.realSeconds} s real (${r.cpuSeconds} s CPU), ${r.forcedAdvances} forced advances; ` +
       `fault transitions so far ${r.seq}, active faults: ${(r.activeFaults as string[]).join(', ') || 'none'}; ` +
       `writes in this window: state.json ${w('state')} (${round(w('stateBytes') / 1048576, 1)} MB), ` +
-      `history.json ${w('history')} (${round(w('historyBytes') / 1048576, 1)} MB, one per 30 s of virtual time when changed)`,
+      `history.json ${w('history')} (${round(w('historyBytes') / 1048576, 1)} MB, one per HISTORY_FLUSH_MS (5 min) of virtual time when changed)`,
   );
 }
 console.log('settled = 10 s idle with gc before and after; "RSS before settling" is right after the accelerated run (V8 keeps the young');

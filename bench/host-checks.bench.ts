@@ -5,7 +5,7 @@
  * - 1,000 awaited calls of a bare async function;
  * - 1,000 runs of the same probes called directly, in the same mix as the scheduled runs (no scheduler);
  * - the scheduler alone (probes → onResults no-op), and the whole agent pipeline (scheduler → probes → fault
- *   engine → history → state store, history flushed every 30 s of virtual time as the real agent does), also
+ *   engine → history → state store, history flushed every 5 min of virtual time as the real agent does), also
  *   without history flushes, to show what the fsynced rewrite of history.json costs.
  * Run: node --import tsx bench/host-checks.bench.ts   (prints a table, then one line "BENCH_JSON {...}")
  */
@@ -183,7 +183,7 @@ console.table([
   { what: 'agent: scheduler → probes → engine → history → store', 'CPU ms / 1000': ms(samples.agent), '× direct probes': ratio(ms(samples.agent)) },
   { what: 'agent, history.json never flushed', 'CPU ms / 1000': ms(samples.noFlush), '× direct probes': ratio(ms(samples.noFlush)) },
 ]);
-console.log(`history.json writes in the last agent round's ${CYCLES} cycles: ${history.writes}, ${round(history.bytes / 1048576, 1)} MB (fsynced, every 30 s of virtual time when changed)`);
+console.log(`history.json writes in the last agent round's ${CYCLES} cycles: ${history.writes}, ${round(history.bytes / 1048576, 1)} MB (fsynced, every 5 min of virtual time when changed)`);
 // A real day of the default checks: 86400 / interval runs of each (3,168 with 300/60/60 s).
 const runsPerDay = Object.values(intervals).reduce((sum, s) => sum + 86400 / s, 0);
 const perDayS = round((ms(samples.agent) * runsPerDay) / 1000 / 1000, 2);

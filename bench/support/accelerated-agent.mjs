@@ -46,7 +46,7 @@ const agent = await Agent.start({
   version: 'bench',
   now: clock.date,
   timers: clock.timers,
-  historyFlushMs: NO_REAL_TIME_FLUSH_MS, // flushed every 30 s of virtual time instead, as the real agent would
+  historyFlushMs: NO_REAL_TIME_FLUSH_MS, // flushed every HISTORY_FLUSH_MS (5 min) of virtual time instead, as the real agent would
 });
 const history = flushHistoryOnVirtualTime(agent, clock);
 const busy = () => history.busy() || agent.scheduler.checkIds.some((id) => agent.scheduler.isRunning(id));

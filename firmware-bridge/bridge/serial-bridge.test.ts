@@ -15,15 +15,13 @@ import { stxBccProfile as p } from '../profiles/stx-bcc.js';
 import type { ReaderProfile } from '../profiles/types.js';
 import { portUsers } from '../serial/port-users.js';
 import { openSerialDevice } from '../serial/serial-tty.js';
-import { socatAvailable, startSocatPair, type SocatPair } from '../transport/socat-pair.js';
+import { startSocatPair, type SocatPair } from '../transport/socat-pair.js';
 import { openTtyPort } from '../transport/tty-port.js';
 import { startAppPty } from './app-pty.js';
 import { SerialBridge, type SerialBridgeOptions } from './serial-bridge.js';
+import { socatOrFailUnderCi } from '../test-support/socat-suite.js';
 
-const haveSocat = socatAvailable();
-it.runIf(!haveSocat && process.env.CI === 'true')('socat is installed (apt-get install socat)', () => {
-  expect(haveSocat).toBe(true);
-});
+const haveSocat = socatOrFailUnderCi();
 
 let dir: string;
 const cleanups: Array<() => Promise<unknown> | unknown> = [];

@@ -8,15 +8,13 @@ import { ReaderClient } from '../client/reader-client.js';
 import { ReaderEmulator } from '../emulator/reader-emulator.js';
 import { ttyPathPort } from '../emulator/emulator-port.js';
 import { stxBccProfile as p } from '../profiles/stx-bcc.js';
-import { socatAvailable, startSocatPair, type SocatPair } from '../transport/socat-pair.js';
+import { startSocatPair, type SocatPair } from '../transport/socat-pair.js';
 import { portUsers } from './port-users.js';
 import { classifyOpenError, openSerialPort, SerialOpenError } from './serial-open.js';
 import { openSerialDevice } from './serial-tty.js';
+import { socatOrFailUnderCi } from '../test-support/socat-suite.js';
 
-const haveSocat = socatAvailable();
-it.runIf(!haveSocat && process.env.CI === 'true')('socat is installed (apt-get install socat)', () => {
-  expect(haveSocat).toBe(true);
-});
+const haveSocat = socatOrFailUnderCi();
 
 async function openError(promise: Promise<unknown>): Promise<SerialOpenError> {
   const error = await promise.then(

@@ -10,8 +10,8 @@ import type { AgentStatus } from '../../agent/core/runtime/status.js';
 import { socatDevicePort } from '../../firmware-bridge/emulator/emulator-port.js';
 import { ReaderEmulator } from '../../firmware-bridge/emulator/reader-emulator.js';
 import { stxBccProfile } from '../../firmware-bridge/profiles/stx-bcc.js';
-import { socatAvailable } from '../../firmware-bridge/transport/socat-pair.js';
 import { plugFakeUsb, unplugFakeUsb } from '../../firmware-bridge/usb/test-support/fake-sysfs.js';
+import { socatOrFailUnderCi } from '../../firmware-bridge/test-support/socat-suite.js';
 
 /*
  * The whole path, as it runs on a terminal: `guardpost run` from dist/ (the built agent, as a service runs it), its
@@ -26,10 +26,7 @@ import { plugFakeUsb, unplugFakeUsb } from '../../firmware-bridge/usb/test-suppo
  */
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'guardpost.js');
-const haveSocat = socatAvailable();
-it.runIf(!haveSocat && process.env.CI === 'true')('socat is installed (apt-get install socat)', () => {
-  expect(haveSocat).toBe(true);
-});
+const haveSocat = socatOrFailUnderCi();
 
 const SITE = { fixmedins_code: 'P44010600123', fixmedins_name: '示例大药房', mdtrtarea_admvs: '440106', terminalId: 'POS-01' };
 const FAST = { intervalSeconds: 1, jitterPercent: 0, raiseAfter: 1, clearAfter: 1, responseTimeoutMs: 300, serial: { inUseCheck: 'lock' } };

@@ -1,47 +1,33 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReaderClient } from '../../../firmware-bridge/client/reader-client.js';
 import { socatDevicePort } from '../../../firmware-bridge/emulator/emulator-port.js';
 import { ReaderEmulator } from '../../../firmware-bridge/emulator/reader-emulator.js';
 import { stxBccProfile as p } from '../../../firmware-bridge/profiles/stx-bcc.js';
-import { socatAvailable } from '../../../firmware-bridge/transport/socat-pair.js';
 import { openTtyPort } from '../../../firmware-bridge/transport/tty-port.js';
 import type { Probe } from '../../core/checks/plugin.js';
 import type { ProbeResult } from '../../core/checks/result.js';
 import { checkConfigWithDefaults } from '../../core/config/check-config.js';
 import { memoryState, neverAborted, testContext } from '../shared/testing.js';
 import { plugin } from './index.js';
+import { scratchDir, socatOrFailUnderCi } from '../../../firmware-bridge/test-support/socat-suite.js';
 
-const haveSocat = socatAvailable();
-it.runIf(!haveSocat && process.env.CI === 'true')('socat is installed (apt-get install socat)', () => {
-  expect(haveSocat).toBe(true);
-});
+const haveSocat = socatOrFailUnderCi();
 
-let dir: string;
-const cleanups: Array<() => unknown> = [];
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'gp-reader-bridge-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = scratchDir('gp-reader-bridge-');
+const { cleanups } = scratch;
 
 const reasons = (results: ProbeResult[]) => results.map((r) => r.reason);
 
 let n = 0;
 async function bridged(settings: Record<string, unknown> = {}) {
-  const device = socatDevicePort(path.join(dir, `ttyUSB${++n}`));
+  const device = socatDevicePort(path.join(scratch.dir(), `ttyUSB${++n}`));
   const emulator = new ReaderEmulator({ profile: p, port: device, firmwareVersion: 'D8-V3.20' });
   await emulator.plug();
   cleanups.push(() => emulator.unplug());
-  const ptyPath = path.join(dir, `run${n}`, 'reader0');
+  const ptyPath = path.join(scratch.dir(), `run${n}`, 'reader0');
   const cfg = checkConfigWithDefaults(plugin, {
     mode: 'serial-bridge',
     port: device.devicePath,

@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { socatDevicePort, ttyPathPort } from '../../../firmware-bridge/emulator/emulator-port.js';
 import { ReaderEmulator } from '../../../firmware-bridge/emulator/reader-emulator.js';
 import { stxBccProfile } from '../../../firmware-bridge/profiles/stx-bcc.js';
 import { portUsers } from '../../../firmware-bridge/serial/port-users.js';
 import { openSerialPort } from '../../../firmware-bridge/serial/serial-open.js';
-import { socatAvailable, startSocatPair } from '../../../firmware-bridge/transport/socat-pair.js';
+import { startSocatPair } from '../../../firmware-bridge/transport/socat-pair.js';
 import type { Probe } from '../../core/checks/plugin.js';
 import type { ProbeResult } from '../../core/checks/result.js';
 import { checkConfigWithDefaults } from '../../core/config/check-config.js';
@@ -19,27 +17,16 @@ import { SerialProbeMonitor } from './monitors/serial-probe-monitor.js';
 import { readerResults } from './observation.js';
 import { resolveReaderConfig, type ReaderConfig } from './schema.js';
 import { stopwatch } from '../shared/result.js';
+import { scratchDir, socatOrFailUnderCi } from '../../../firmware-bridge/test-support/socat-suite.js';
 
-const haveSocat = socatAvailable();
-it.runIf(!haveSocat && process.env.CI === 'true')('socat is installed (apt-get install socat)', () => {
-  expect(haveSocat).toBe(true);
-});
+const haveSocat = socatOrFailUnderCi();
 
-let dir: string;
-const cleanups: Array<() => unknown> = [];
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'gp-reader-probe-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = scratchDir('gp-reader-probe-');
+const { cleanups } = scratch;
 
 let n = 0;
 async function usbSerialReader(firmwareVersion = 'EMU-1.0.0') {
-  const device = socatDevicePort(path.join(dir, `ttyUSB${++n}`));
+  const device = socatDevicePort(path.join(scratch.dir(), `ttyUSB${++n}`));
   const emulator = new ReaderEmulator({ profile: stxBccProfile, port: device, firmwareVersion });
   await emulator.plug();
   cleanups.push(() => emulator.unplug());
@@ -165,7 +152,7 @@ describe.runIf(haveSocat)('serial-probe monitor against the emulator', () => {
     await new Promise<void>((resolve) => holder.close(() => resolve()));
 
     // A program that opened the port without locking it: found in /proc, and the port is not even opened.
-    const pair = await startSocatPair(path.join(dir, 'held-a'), path.join(dir, 'held-b'));
+    const pair = await startSocatPair(path.join(scratch.dir(), 'held-a'), path.join(scratch.dir(), 'held-b'));
     cleanups.push(() => pair.stop());
     const emulator = new ReaderEmulator({ profile: stxBccProfile, port: ttyPathPort(pair.pathB) });
     await emulator.plug();

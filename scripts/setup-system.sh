@@ -5,7 +5,9 @@
 #          tinyproxy (the desk tunnel's HTTP CONNECT proxy)
 #          (+ curl: bench/settlement.bench.ts compares the probe's phase timings with curl -w)
 #          (+ a CJK font, so the health page's screenshots show Chinese)
-#          (+ python3-pycryptodome: vicc, the virtual smart card, cannot start without it)
+#          (+ python3-virtualsmartcard, python3-pycryptodome: the virtual smart card; Debian ships no vicc executable,
+#             so the project's own launcher scripts/tools/vicc starts it on /usr/bin/python3)
+# scripts/doctor-test-env.sh then checks that each tool is there and came from one of these packages.
 set -euo pipefail
 BUILD=(libpcsclite-dev python3 make g++ pkg-config)
 TEST=(socat softhsm2 opensc openssl pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome chromium procps fonts-wqy-microhei curl tinyproxy)

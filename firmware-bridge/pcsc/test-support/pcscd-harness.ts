@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
 /*
  * A real pcscd with vsmartcard's virtual reader (vpcd) and card (vicc), for tests and benches.
@@ -14,15 +15,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * serialises test files that want their own. It runs pcscd in the foreground with a private reader.conf.d (`-c`) whose
  * vpcd listens on a free port, so a vicc of another test cannot land in our reader.
  *
- * vicc (python3-virtualsmartcard 3.3) on Debian needs two fixes to start: its package sits in
- * /usr/lib/python3/site-packages/virtualsmartcard, which is not on Debian's sys.path, and it imports PyCryptodome as
- * `Crypto` while Debian's python3-pycryptodome installs it as `Cryptodome`. Both are bridged with PYTHONPATH.
+ * vicc is the project's own launcher, scripts/tools/vicc: Debian's python3-virtualsmartcard 3.3 ships the card
+ * emulator as a library only (off Debian's sys.path, importing PyCryptodome under the name Debian does not use) and no
+ * vicc executable. The launcher bridges both, so only Debian packages and this repository are needed.
  */
 
 export const PCSCD_SOCKET = '/run/pcscd/pcscd.comm';
 const PCSCD_PID_FILE = '/run/pcscd/pcscd.pid';
-const VICC_PACKAGE_DIR = '/usr/lib/python3/site-packages/virtualsmartcard';
-const CRYPTODOME_DIR = '/usr/lib/python3/dist-packages/Cryptodome';
+/** The project's vicc launcher (repository root is three folders up from here). */
+export const VICC = fileURLToPath(new URL('../../../scripts/tools/vicc', import.meta.url));
 const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 const LOCK_DIR = path.join(os.tmpdir(), 'guardpost-pcscd-test.lock');
 
@@ -31,8 +32,8 @@ export function pcscUnavailableReason(): string | null {
   if (process.platform !== 'linux') return 'pcscd tests run on Linux only';
   if (spawnSync('pcscd', ['--version'], { stdio: 'ignore' }).error) return 'pcscd is not installed (apt-get install pcscd)';
   if (!existsSync(VPCD_DRIVER)) return 'vsmartcard-vpcd is not installed';
-  if (spawnSync('vicc', ['--version'], { stdio: 'ignore' }).error) return 'vicc is not installed (python3-virtualsmartcard)';
-  if (!existsSync(CRYPTODOME_DIR)) return 'python3-pycryptodome is not installed (vicc needs it)';
+  const vicc = spawnSync(VICC, ['--self-test'], { encoding: 'utf8' });
+  if (vicc.error || vicc.status !== 0) return `${VICC} cannot start: ${(vicc.stderr || vicc.error?.message || '').trim()}`;
   if (process.getuid?.() !== 0) return 'pcscd needs root to create /run/pcscd';
   return null;
 }
@@ -142,10 +143,7 @@ export async function createPcscdHarness(options: { lockTimeoutMs?: number } = {
       path.join(confDir, 'vpcd'),
       `FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:0x${vpcdPort.toString(16).toUpperCase()}\nLIBPATH      ${VPCD_DRIVER}\nCHANNELID    0x${vpcdPort.toString(16).toUpperCase()}\n`,
     );
-    const shim = path.join(dir, 'pyshim');
-    await mkdir(shim);
-    await symlink(CRYPTODOME_DIR, path.join(shim, 'Crypto'));
-    return new Harness(dir, confDir, shim, vpcdPort, release);
+    return new Harness(dir, confDir, vpcdPort, release);
   } catch (error) {
     await release();
     throw error;
@@ -162,7 +160,6 @@ class Harness implements PcscdHarness {
   constructor(
     private readonly dir: string,
     private readonly confDir: string,
-    private readonly shim: string,
     readonly vpcdPort: number,
     private readonly release: () => Promise<void>,
   ) {}
@@ -201,8 +198,7 @@ class Harness implements PcscdHarness {
 
   async insertCard(): Promise<void> {
     if (this.vicc) return;
-    const env = { ...process.env, PYTHONPATH: [this.shim, VICC_PACKAGE_DIR, process.env.PYTHONPATH].filter(Boolean).join(':') };
-    const child = spawn('vicc', ['--type', 'iso7816', '--hostname', '127.0.0.1', '--port', String(this.vpcdPort)], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn(VICC, ['--type', 'iso7816', '--hostname', '127.0.0.1', '--port', String(this.vpcdPort)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr?.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4000)));
     child.once('exit', (code) => {

@@ -105,10 +105,10 @@ const toDurable: number[] = [];
 const durableToAck: number[] = [];
 for (let i = 0; i < 230; i++) {
   const t0 = performance.now();
-  const before = store.data.seq;
+  const before = store.lastSeq;
   // A new subject opens each time and the next report resolves it: one transition per report, no flapping.
   await latencyAgent.setFailing(i % 2 ? [] : [`COM${i}`]);
-  const seq = store.data.seq;
+  const seq = store.lastSeq;
   if (seq === before) throw new Error('the report produced no transition');
   while (![...ackAt.keys()].some((s) => s >= seq)) await sleep(0);
   if (i < 30) continue; // warm-up
@@ -153,11 +153,11 @@ const backlogAgent = await startBenchAgent({
 const subjects = Array.from({ length: 5000 }, (_, i) => `COM${i}`);
 await backlogAgent.setFailing(subjects);
 await backlogAgent.setFailing([]);
-const backlog = backlogAgent.agent.store.data.outbox.length;
+const backlog = backlogAgent.agent.store.pendingTransitions().length;
 desk = await startDesk();
 while (backlogAgent.tunnel.status().state !== 'connected') await sleep(2);
 const flushStart = performance.now();
-while (backlogAgent.agent.store.data.outbox.length > 0 || (backlogAgent.tunnel.status().ackedSeq ?? 0) < backlogAgent.agent.store.data.seq) await sleep(5);
+while (backlogAgent.agent.store.pendingTransitions().length > 0 || (backlogAgent.tunnel.status().ackedSeq ?? 0) < backlogAgent.agent.store.lastSeq) await sleep(5);
 const flushSeconds = round((performance.now() - flushStart) / 1000);
 await backlogAgent.stop();
 const echoBacklog = await simulate({ url: echoUrl, mode: 'ingest', agents: 1, prefix: 'echo-backlog-', eventsPerAgent: backlog, batch: 200, window: 1000, holdSeconds: 30 });

@@ -104,10 +104,10 @@ async function agentRound(flushHistory: boolean): Promise<Measured> {
     });
     const history = flushHistory ? flushHistoryOnVirtualTime(agent, clock) : { busy: () => false };
     const busy = (): boolean => history.busy() || agent.scheduler.checkIds.some((id) => agent.scheduler.isRunning(id));
-    const seq0 = agent.store.data.seq;
+    const seq0 = agent.store.lastSeq;
     const { writes, bytesWritten } = agent.history.adapter;
     const m = await measureRuns(clock, busy, runs);
-    m.transitions = agent.store.data.seq - seq0;
+    m.transitions = agent.store.lastSeq - seq0;
     m.historyWrites = agent.history.adapter.writes - writes;
     m.historyBytes = agent.history.adapter.bytesWritten - bytesWritten;
     await agent.stop(1000);

@@ -1,5 +1,5 @@
 /**
- * Card readers (issue 3), with baselines measured in the same run:
+ * Card readers, with baselines measured in the same run:
  * 1. stx-bcc frame decoder throughput (MB/s) on fuzz streams and on clean frames, against a plain Buffer copy of the
  *    same chunks;
  * 2. bridge mode's added latency per request/response exchange (p50/p99), against the same client talking to the same
@@ -144,8 +144,8 @@ async function bridgeLatency(dir: string, n: number) {
   try {
     for (let round = 0; round < 3; round++) {
       direct.push(...(await exchanges(pair.pathA, n)));
-      const bridge = await child(['--bridge', pair.pathA, join(dir, 'run', 'reader0')]);
-      bridged.push(...(await exchanges(join(dir, 'run', 'reader0'), n)));
+      const bridge = await child(['--bridge', pair.pathA, join(dir, 'reader0')]);
+      bridged.push(...(await exchanges(join(dir, 'reader0'), n)));
       await stopChild(bridge);
     }
   } finally {
@@ -171,7 +171,7 @@ async function runCost(dir: string) {
   const configs = {
     usb: { mode: 'usb', usb: { ids: ['257b:3031'], sysfsRoot: sysfs } },
     'serial-probe': { mode: 'serial-probe', port: join(dir, 'ttyUSB0'), serial: { inUseCheck: 'lock' } },
-    'serial-bridge': { mode: 'serial-bridge', port: join(dir, 'ttyUSB0'), serial: { inUseCheck: 'lock' }, bridge: { path: join(dir, 'run2', 'reader0') } },
+    'serial-bridge': { mode: 'serial-bridge', port: join(dir, 'ttyUSB0'), serial: { inUseCheck: 'lock' }, bridge: { path: join(dir, 'reader0-probe-cost') } },
   };
   const inProcess: Record<string, number> = {};
   for (const [mode, cfg] of Object.entries(configs)) {
@@ -229,7 +229,7 @@ async function agentLatency(dir: string, cycles: number) {
     site: { fixmedins_code: 'P44010600123', fixmedins_name: 'bench', mdtrtarea_admvs: '440106', terminalId: 'BENCH' },
     checks: {
       'serial-probe': { type: 'reader', mode: 'serial-probe', port: join(dir, 'ttyUSB-probe'), ...fast },
-      'serial-bridge': { type: 'reader', mode: 'serial-bridge', port: join(dir, 'ttyUSB-bridge'), bridge: { path: join(dir, 'run3', 'reader0') }, ...fast },
+      'serial-bridge': { type: 'reader', mode: 'serial-bridge', port: join(dir, 'ttyUSB-bridge'), bridge: { path: join(dir, 'reader0-agent') }, ...fast },
       usb: { type: 'reader', mode: 'usb', usb: { ids: ['257b:3031'], sysfsRoot: sysfs }, intervalSeconds: 1, jitterPercent: 0 },
     },
     web: { port },

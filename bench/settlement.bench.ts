@@ -6,6 +6,11 @@
  *    heap retained per cycle after forced GCs (a leak shows here). Baseline in the same run: the same 10 requests
  *    with node:https/node:http request() and the default agents disabled (one connection each, 4 at a time): what a
  *    minimal client costs without phase timing, verification afterwards, redirects, body rules, clock and certificates.
+ *    Target: the check's CPU within 1.2× of that baseline.
+ *    The same for one HTTPS endpoint probed alone, one probe after the other (blackbox_exporter's unit: one probe of
+ *    one target), against one node:https request.
+ * 1b. The TLS client context per trust setting: what building one costs (tls.createSecureContext with the system store,
+ *    as each probe did before agent/net's CaStore kept one per setting) against taking the kept one.
  * 2. Agreement of the phase timings with curl's -w timings against the same local HTTPS server (20 ms processing,
  *    64 KiB body), alternating one probe and one curl run: median of each phase for both and their difference.
  *    curl: dns = time_namelookup, connect = time_connect − namelookup, tls = time_appconnect − connect,
@@ -22,9 +27,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import tls from 'node:tls';
 import { plugin } from '../agent/checks/settlement/index.js';
 import type { SettlementConfig } from '../agent/checks/settlement/schema.js';
 import { checkConfigWithDefaults } from '../agent/core/config/check-config.js';
+import { CaStore } from '../agent/net/index.js';
 import { currentPlatform } from '../agent/platform/index.js';
 import { makeTestPki } from '../tests/settlement/support/pki.js';
 import { cpuMicros, median, printBenchJson, round, type SummaryRow } from './support/bench-util.js';
@@ -33,6 +40,9 @@ const WARMUP = 10;
 const CYCLES = 150;
 const ROUNDS = 3;
 const AGREEMENT_RUNS = 40;
+const SINGLE_PROBES = 200;
+const CONTEXT_BUILDS = 10;
+const CPU_RATIO_TARGET = 1.2;
 const SMALL_BODY = 2048;
 const BIG_BODY = 64 * 1024;
 const PROCESSING_MS = 20;
@@ -166,6 +176,51 @@ async function main(): Promise<void> {
     console.log(`at the default 60 s interval: ≈ ${perDayS} s CPU per day for 10 endpoints; ${round((cost.wireBytesPerCycle * 1440) / 1048576, 1)} MiB per day on the line`);
     console.log(`failed results during the cycles: ${failures} (none expected)`);
 
+    // ---- 1 (one endpoint): one HTTPS probe at a time against one node:https request ------------------------------
+    const lone = plugin.createProbe(checkConfigWithDefaults(plugin, { endpoints: [endpoints[0]!], certificates: { anchors: [pki.caFile] } }), ctx as never);
+    const perProbe = async (one: () => Promise<void>): Promise<number> => {
+      for (let i = 0; i < WARMUP; i++) await one();
+      const cpu0 = process.cpuUsage();
+      for (let i = 0; i < SINGLE_PROBES; i++) await one();
+      return cpuMicros(cpu0) / 1000 / SINGLE_PROBES;
+    };
+    const loneOurs: number[] = [];
+    const loneBare: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      loneOurs.push(await perProbe(async () => {
+        const bad = (await lone.run(signal)).find((x) => x.status !== 'ok');
+        if (bad) throw new Error(`probe failed: ${bad.subject} ${bad.reason}`);
+      }));
+      loneBare.push(await perProbe(() => bareOne(endpoints[0]!.url)));
+    }
+    const alone = { cpuMsPerProbe: round(median(loneOurs), 3), bareCpuMsPerProbe: round(median(loneBare), 3) };
+    console.log(`\none HTTPS endpoint probed alone, median of ${ROUNDS} rounds × ${SINGLE_PROBES} probes:`);
+    console.table([
+      { what: 'settlement check run, 1 https endpoint (with its certificates and the clock)', 'CPU ms/probe': alone.cpuMsPerProbe },
+      { what: 'baseline: one node:https.request', 'CPU ms/probe': alone.bareCpuMsPerProbe },
+    ]);
+
+    // ---- 1b. the TLS context per trust setting -------------------------------------------------------------------
+    const cas = new CaStore();
+    const systemTrust = { mode: 'system' as const, caFile: '', pins: [], serverName: '' };
+    const systemCa = cas.caFor(systemTrust, 'bench');
+    const contextCpu = (build: () => unknown, n: number): number => {
+      build();
+      const cpu0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) build();
+      return cpuMicros(cpu0) / 1000 / n;
+    };
+    const contexts = {
+      builtMs: round(contextCpu(() => tls.createSecureContext({ ca: systemCa }), CONTEXT_BUILDS), 3),
+      keptMs: round(contextCpu(() => cas.contextFor(systemTrust, 'bench'), 1000), 4),
+      systemCertificates: [systemCa ?? []].flat().reduce((n, pem) => n + pem.split('-----BEGIN CERTIFICATE-----').length - 1, 0),
+    };
+    console.log(`\nTLS client context for trust "system" (${contexts.systemCertificates} certificates: Node's roots and the OS bundle), CPU ms per probe:`);
+    console.table([
+      { what: 'kept per trust setting (CaStore.contextFor)', 'CPU ms': contexts.keptMs },
+      { what: 'built per probe (tls.createSecureContext)', 'CPU ms': contexts.builtMs },
+    ]);
+
     // ---- 2. agreement with curl -w ---------------------------------------------------------------------------
     const url = `https://localhost:${ports.https}/big`;
     const one = checkConfigWithDefaults(plugin, { endpoints: [{ name: 'big', url, trust, expectStatus: [200], checkCertificates: false, clockReference: false }] });
@@ -209,8 +264,14 @@ async function main(): Promise<void> {
     console.log(`elapsed ${round((performance.now() - started) / 1000, 1)} s`);
 
     const TARGET_MS = 5;
+    const cpuRow = (figure: string, value: number, baseline: number): SummaryRow => {
+      const ratio = round(value / baseline);
+      return { figure, value, unit: 'ms', baseline, ratio, target: `≤ ${CPU_RATIO_TARGET}× node:http(s)`, verdict: ratio <= CPU_RATIO_TARGET ? 'PASS' : 'MISS' };
+    };
     const summary: SummaryRow[] = [
-      { figure: 'settlement: CPU per cycle, 10 endpoints', value: cost.cpuMsPerCycle, unit: 'ms', baseline: cost.bareCpuMsPerCycle, ratio: round(cost.cpuMsPerCycle / cost.bareCpuMsPerCycle) },
+      cpuRow('settlement: CPU per cycle, 10 endpoints', cost.cpuMsPerCycle, cost.bareCpuMsPerCycle),
+      cpuRow('settlement: CPU per HTTPS probe, one endpoint', alone.cpuMsPerProbe, alone.bareCpuMsPerProbe),
+      { figure: 'settlement: TLS context per probe, trust system (kept; baseline: built per probe)', value: contexts.keptMs, unit: 'ms', baseline: contexts.builtMs },
       { figure: 'settlement: wire bytes per cycle, 10 endpoints', value: cost.wireBytesPerCycle, unit: 'B', baseline: cost.bareWireBytesPerCycle, ratio: round(cost.wireBytesPerCycle / cost.bareWireBytesPerCycle) },
       { figure: 'settlement: retained heap per cycle', value: cost.retainedHeapBytesPerCycle, unit: 'B', baseline: cost.bareRetainedHeapBytesPerCycle },
       ...(curlMissing
@@ -220,7 +281,7 @@ async function main(): Promise<void> {
             return { figure: `settlement: ${a.phase} median − curl`, value: a.differenceMs, unit: 'ms', baseline: a.curlMs, target: `|Δ| ≤ ${TARGET_MS} ms`, verdict: ok ? ('PASS' as const) : ('MISS' as const) };
           })),
     ];
-    printBenchJson({ bench: 'settlement', endpoints: endpoints.length, cycles: CYCLES, rounds: ROUNDS, cost, agreement, agreementRuns: curlMissing ? 0 : AGREEMENT_RUNS, summary });
+    printBenchJson({ bench: 'settlement', endpoints: endpoints.length, cycles: CYCLES, rounds: ROUNDS, cost, alone, contexts, agreement, agreementRuns: curlMissing ? 0 : AGREEMENT_RUNS, summary });
   } finally {
     child.send('exit');
   }

@@ -3,7 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { Type } from '../agent/core/schema/type.js';
 import { ConfigError, type ConfigProblem } from '../agent/core/config/problems.js';
-import { MAX_BATCH_EVENTS } from '../agent/tunnel/protocol/constants.js';
+import { DESK_LIMIT_DEFAULTS as LIMITS, MAX_BATCH_EVENTS } from '../agent/tunnel/protocol/constants.js';
 
 /** desk.json in the desk's directory, written by `guardpost desk init`. Relative paths are relative to that directory. */
 const strict = { additionalProperties: false } as const;
@@ -19,7 +19,8 @@ const Listen = (port: number, host: string, what: string) =>
 export const DeskFileSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ default: 'guardpost-desk', description: 'host name agents use (first name in the server certificate)' })),
-    agents: Type.Optional(Listen(8443, '0.0.0.0', 'agents connect to (wss, mutual TLS)')),
+    // 0.0.0.0 on purpose: agents reach the desk from their sites; mutual TLS, not the address, keeps others out.
+    agents: Type.Optional(Listen(8443, '0.0.0.0', 'agents connect to (wss, mutual TLS; all interfaces, as a server should)')),
     api: Type.Optional(Listen(8444, '127.0.0.1', 'the engineer API (https, token)')),
     tls: Type.Optional(
       Type.Object(
@@ -48,6 +49,19 @@ export const DeskFileSchema = Type.Object(
           windowEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 2000 })),
         },
         { ...strict, default: {} },
+      ),
+    ),
+    limits: Type.Optional(
+      Type.Object(
+        {
+          eventBurst: Type.Optional(Type.Integer({ minimum: 100, default: LIMITS.eventBurst, description: 'events per agent acknowledged at full speed (a catch-up after days offline)' })),
+          eventsPerSecond: Type.Optional(Type.Number({ minimum: 0.1, default: LIMITS.eventsPerSecond, description: 'after the burst, acknowledgements hold an agent to this rate (it waits, nothing is dropped)' })),
+          maxOpenFaults: Type.Optional(Type.Integer({ minimum: 10, default: LIMITS.maxOpenFaults, description: 'open occurrences per agent; new ones beyond are refused (close 4021)' })),
+          bytesPerDay: Type.Optional(Type.Integer({ minimum: 1024 * 1024, default: LIMITS.bytesPerDay, description: 'bytes stored per agent per day (China Standard Time); beyond, refused (close 4021)' })),
+          connectBurst: Type.Optional(Type.Integer({ minimum: 1, default: LIMITS.connectBurst, description: 'connections per agent at once' })),
+          connectsPerMinute: Type.Optional(Type.Number({ minimum: 0.1, default: LIMITS.connectsPerMinute, description: 'then per minute; more are closed with 4020 before hello' })),
+        },
+        { ...strict, default: {}, description: 'per-agent limits: one broken or hostile terminal must not fill the disk or starve the others' },
       ),
     ),
     idleTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, default: 150, description: 'an agent silent this long (no frame, no ping) is dropped' })),
@@ -80,9 +94,19 @@ export interface DeskConfig {
   database: string;
   log: { file: string; level: string; stdout: boolean };
   policy: { heartbeatSeconds: number; maxBatchEvents: number; maxBatchBytes: number; windowEvents: number };
+  limits: DeskLimits;
   idleTimeoutSeconds: number;
   helloTimeoutSeconds: number;
   targets: { respondMinutes: number; resolveHours: { critical: number; major: number } };
+}
+
+export interface DeskLimits {
+  eventBurst: number;
+  eventsPerSecond: number;
+  maxOpenFaults: number;
+  bytesPerDay: number;
+  connectBurst: number;
+  connectsPerMinute: number;
 }
 
 export const DESK_FILE = 'desk.json';
@@ -102,7 +126,10 @@ export function loadDeskConfig(dir: string): DeskConfig {
 
 export function resolveDeskConfig(doc: unknown, dir: string, source: string): DeskConfig {
   if (!validate(doc)) {
-    const problems: ConfigProblem[] = (validate.errors ?? []).map((e) => ({ path: e.instancePath.slice(1).replace(/\//g, '.'), message: e.message ?? 'invalid' }));
+    const problems: ConfigProblem[] = (validate.errors ?? []).map((e) => ({
+      path: e.instancePath.slice(1).replace(/\//g, '.'),
+      message: e.keyword === 'additionalProperties' ? `unknown key "${String(e.params.additionalProperty)}"` : (e.message ?? 'invalid'),
+    }));
     throw new ConfigError(source, problems);
   }
   // Defaults are filled in by the validator (useDefaults).
@@ -118,6 +145,7 @@ export function resolveDeskConfig(doc: unknown, dir: string, source: string): De
     database: abs(d.database),
     log: { ...d.log, file: abs(d.log.file) },
     policy: d.policy,
+    limits: d.limits,
     idleTimeoutSeconds: d.idleTimeoutSeconds,
     helloTimeoutSeconds: d.helloTimeoutSeconds,
     targets: d.targets,

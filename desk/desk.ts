@@ -1,13 +1,22 @@
 import type { FastifyInstance } from 'fastify';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { createLogger } from '../agent/core/logging/logger.js';
 import { startEngineerApi } from './api/engineer-api.js';
 import { loadDeskConfig, type DeskConfig } from './config.js';
+import { deskFiles } from './desk-files.js';
+import { createPrivateFile, PRIVATE_DIR, tightenAll } from './file-modes.js';
+import { AgentLimits } from './server/agent-limits.js';
 import { AgentListener } from './server/agent-listener.js';
 import { IngestQueue } from './server/ingest-queue.js';
+import type { AgentSession } from './server/agent-session.js';
 import { SessionRegistry } from './server/session-registry.js';
 import { SqliteDeskStore } from './store/sqlite-store.js';
 import type { DeskStore } from './store/types.js';
+
+/** Rotated log files kept besides desk.log. */
+const LOG_FILES = 5;
 
 export interface DeskStartOptions {
   dir: string;
@@ -25,7 +34,7 @@ export class Desk {
     readonly config: DeskConfig,
     readonly store: DeskStore,
     readonly queue: IngestQueue,
-    readonly registry: SessionRegistry,
+    readonly registry: SessionRegistry<AgentSession>,
     private readonly listener: AgentListener,
     private readonly api: FastifyInstance | undefined,
     readonly agentsPort: number,
@@ -36,15 +45,24 @@ export class Desk {
   static async start(opts: DeskStartOptions): Promise<Desk> {
     let config = loadDeskConfig(opts.dir);
     if (opts.override) config = opts.override(config);
+    // Owner-only before anything is opened: desks made before this (umask 022) are tightened, new files made so.
+    const files = deskFiles(config, LOG_FILES);
+    const tightened = tightenAll(files.files, files.dirs);
+    if (!opts.logger) {
+      mkdirSync(dirname(config.log.file), { recursive: true, mode: PRIVATE_DIR });
+      createPrivateFile(config.log.file);
+    }
     const logger =
       opts.logger ??
-      createLogger({ level: config.log.level as 'info', file: config.log.file, maxSizeMB: 10, maxFiles: 5, stdout: config.log.stdout });
+      createLogger({ level: config.log.level as 'info', file: config.log.file, maxSizeMB: 10, maxFiles: LOG_FILES, stdout: config.log.stdout });
+    if (tightened.length) logger.warn({ files: tightened }, 'made owner-only (they were readable by group or others)');
     const now = opts.now ?? (() => new Date());
-    const store = new SqliteDeskStore(config.database);
+    const store = new SqliteDeskStore(config.database, config.limits);
     store.markAllOffline(now().toISOString());
     const queue = new IngestQueue(store, logger);
-    const registry = new SessionRegistry();
-    const listener = new AgentListener({ queue, store, registry, config, logger, now });
+    const registry = new SessionRegistry<AgentSession>();
+    const limits = new AgentLimits(config.limits);
+    const listener = new AgentListener({ queue, store, registry, config, limits, logger, now });
     let api: FastifyInstance | undefined;
     let apiPort: number | undefined;
     try {
@@ -55,6 +73,7 @@ export class Desk {
             store,
             config,
             now,
+            logger,
             deliverAck: (ack) => {
               const s = registry.get(ack.agentId);
               if (!s?.ready) return false;

@@ -1,7 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spkiPin } from '../agent/tunnel/tls-verify.js';
+import { spkiPin } from '../agent/net/index.js';
+import { DESK_LIMIT_DEFAULTS } from '../agent/tunnel/protocol/constants.js';
 import { DESK_FILE, loadDeskConfig } from './config.js';
+import { PRIVATE_DIR, privateDir, writePrivateFile } from './file-modes.js';
 import { createCa, issueAgentCert, issueServerCert } from './pki.js';
 
 export interface InitOptions {
@@ -13,11 +15,6 @@ export interface InitOptions {
   agentsHost?: string;
 }
 
-const writeSecret = (path: string, text: string) => {
-  writeFileSync(path, text, { mode: 0o600 });
-  chmodSync(path, 0o600);
-};
-
 /**
  * `guardpost desk init`: a new desk directory with its CA, server certificate (for the names given, plus localhost
  * and 127.0.0.1) and desk.json. Refuses to overwrite an existing desk: its CA is what every agent trusts.
@@ -25,16 +22,16 @@ const writeSecret = (path: string, text: string) => {
 export async function initDesk(o: InitOptions): Promise<{ configFile: string; caPin: string; serverPin: string; url: string }> {
   const configFile = join(o.dir, DESK_FILE);
   if (existsSync(configFile) || existsSync(join(o.dir, 'ca.key'))) throw new Error(`${o.dir} already holds a desk (${DESK_FILE} or ca.key); agents trust its CA, so it is never overwritten`);
-  mkdirSync(o.dir, { recursive: true });
+  privateDir(o.dir);
   const name = o.names[0] ?? 'localhost';
   const names = [...new Set([...o.names, 'localhost', '127.0.0.1'])];
   const ca = await createCa(`Guardpost desk CA (${name})`);
   const server = await issueServerCert(ca, names);
-  writeFileSync(join(o.dir, 'ca.pem'), ca.certPem);
-  writeSecret(join(o.dir, 'ca.key'), ca.keyPem);
-  writeFileSync(join(o.dir, 'server.pem'), server.certPem);
-  writeSecret(join(o.dir, 'server.key'), server.keyPem);
-  mkdirSync(join(o.dir, 'agents'), { recursive: true });
+  writePrivateFile(join(o.dir, 'ca.pem'), ca.certPem);
+  writePrivateFile(join(o.dir, 'ca.key'), ca.keyPem);
+  writePrivateFile(join(o.dir, 'server.pem'), server.certPem);
+  writePrivateFile(join(o.dir, 'server.key'), server.keyPem);
+  privateDir(join(o.dir, 'agents'));
   const doc = {
     name,
     agents: { host: o.agentsHost ?? '0.0.0.0', port: o.agentsPort },
@@ -43,16 +40,17 @@ export async function initDesk(o: InitOptions): Promise<{ configFile: string; ca
     database: 'desk.db',
     log: { file: 'desk.log', level: 'info', stdout: true },
     policy: { heartbeatSeconds: 60, maxBatchEvents: 500, maxBatchBytes: 524288, windowEvents: 2000 },
+    limits: { ...DESK_LIMIT_DEFAULTS },
     idleTimeoutSeconds: 150,
     helloTimeoutSeconds: 15,
     targets: { respondMinutes: 10, resolveHours: { critical: 12, major: 24 } },
   };
-  writeFileSync(configFile, `${JSON.stringify(doc, null, 2)}\n`);
+  writePrivateFile(configFile, `${JSON.stringify(doc, null, 2)}\n`);
   return { configFile, caPin: spkiPin(ca.certPem), serverPin: spkiPin(server.certPem), url: `wss://${name}:${o.agentsPort}/agent` };
 }
 
 /**
- * Issues an agent's client certificate by hand (until the provisioning issue automates enrollment) and returns the
+ * Issues an agent's client certificate by hand (until enrollment is automated) and returns the
  * agent's `desk` config section.
  */
 export async function issueAgent(deskDir: string, agentId: string, outDir: string, passphrase?: string, days = 825) {
@@ -60,13 +58,14 @@ export async function issueAgent(deskDir: string, agentId: string, outDir: strin
   const config = loadDeskConfig(deskDir);
   const ca = { certPem: readFileSync(config.tls.caCert, 'utf8'), keyPem: readFileSync(config.tls.caKey, 'utf8') };
   const issued = await issueAgentCert(ca, agentId, days, passphrase);
-  mkdirSync(outDir, { recursive: true });
+  // Created owner-only; an existing --out directory is the operator's and keeps its mode (the key file is 0600).
+  mkdirSync(outDir, { recursive: true, mode: PRIVATE_DIR });
   const certFile = join(outDir, `${agentId}.pem`);
   const keyFile = join(outDir, `${agentId}.key`);
   const caFile = join(outDir, 'desk-ca.pem');
-  writeFileSync(certFile, issued.certPem);
-  writeSecret(keyFile, issued.keyPem);
-  writeFileSync(caFile, ca.certPem);
+  writePrivateFile(certFile, issued.certPem);
+  writePrivateFile(keyFile, issued.keyPem);
+  writePrivateFile(caFile, ca.certPem);
   const host = config.name;
   return {
     enabled: true,

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 
 /**
  * The desk's small PKI, made with Web Crypto (ECDSA P-256, SHA-256): its own CA, the server certificate agents
- * verify, and agent client certificates issued by hand until the provisioning issue automates enrollment.
+ * verify, and agent client certificates issued by hand until enrollment is automated.
  * The CA signs nothing else; agents pin this CA (or the server key) rather than any public web certificate.
  */
 const subtle = webcrypto.subtle;

@@ -21,5 +21,6 @@ const doctor = spawnSync('bash', ['scripts/doctor-test-env.sh', '--quiet'], { cw
 if (doctor.status !== 0 && process.env.CI === 'true') process.exit(1);
 if (!existsSync(join(root, 'node_modules'))) run('npm', ['ci']);
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+run('node', ['scripts/build-web.mjs', '--check']); // the page's browser code: its own tsconfigs (DOM, no Node)
 run('npm', ['run', '--silent', 'build']);
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

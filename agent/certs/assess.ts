@@ -1,15 +1,11 @@
 import type { Severity } from '../core/severity.js';
 import { severityRank } from '../core/severity.js';
 import type { PathResult } from './chain.js';
+import { daysBetween } from './days.js';
 import { SIGNATURE_ALGORITHMS } from './oids.js';
 import type { ParsedCertificate } from './parse-certificate.js';
 import type { ResolvedCertificatePolicy } from './policy.js';
 import type { ChainReport, Finding, InvalidReason, RevocationReport, Verdict } from './types.js';
-
-const DAY = 86_400_000;
-
-/** Days from `now` to `when`, rounded down to a tenth (so "7.0" really is at most seven days). */
-export const daysUntil = (when: Date, now: Date): number => Math.floor(((when.getTime() - now.getTime()) / DAY) * 10) / 10;
 
 /** The CERT_EXPIRING grade for a number of days left, or null when beyond every threshold. */
 export function gradeExpiry(daysLeft: number, t: ResolvedCertificatePolicy['expiry']): Severity | null {
@@ -34,7 +30,7 @@ export function chainReport(path: PathResult, now: Date): ChainReport {
     subject: c.subject,
     sha256: c.sha256,
     notAfter: c.notAfter.toISOString(),
-    daysLeft: daysUntil(c.notAfter, now),
+    daysLeft: daysBetween(now, c.notAfter),
     anchor: path.status === 'verified' && i === path.path.length - 1,
   }));
   const report: ChainReport = { status: path.status, path: links };
@@ -45,7 +41,7 @@ export function chainReport(path: PathResult, now: Date): ChainReport {
   if (path.status === 'verified' && path.path.length) {
     const first = path.path.reduce((a, b) => (b.notAfter < a.notAfter ? b : a));
     report.notAfter = first.notAfter.toISOString();
-    report.daysLeft = daysUntil(first.notAfter, now);
+    report.daysLeft = daysBetween(now, first.notAfter);
     report.expiringSubject = first.subject;
   }
   return report;
@@ -81,7 +77,7 @@ export function assess(
   chainIssuerReported: boolean,
 ): Assessment {
   const f: Finding[] = [];
-  const daysLeft = daysUntil(c.notAfter, now);
+  const daysLeft = daysBetween(now, c.notAfter);
   if (revocation.status === 'revoked') f.push({ reason: 'revoked', severity: 'critical' });
   if (now > c.notAfter) f.push({ reason: 'expired', severity: 'critical' });
   else if (now < c.notBefore) f.push({ reason: 'not_yet_valid', severity: 'critical' });

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { CrlError, parseCrl, type Crl } from './crl.js';
+import { daysBetween } from './days.js';
 import { fetchBytes, responseCache } from './fetch-cache.js';
 import type { ResolvedCertificatePolicy } from './policy.js';
 import type { RevocationSourceReport } from './types.js';
@@ -21,18 +22,24 @@ export interface CrlLoadOptions {
   signal?: AbortSignal;
 }
 
-/** Grades a CRL's freshness: ok, 'stale' within staleWarnDays of nextUpdate or past it. */
-export function crlFreshness(crl: Crl, now: Date, staleWarnDays: number): Pick<RevocationSourceReport, 'status' | 'thisUpdate' | 'nextUpdate' | 'daysToNextUpdate'> {
-  const out: Pick<RevocationSourceReport, 'status' | 'thisUpdate' | 'nextUpdate' | 'daysToNextUpdate'> = {
-    status: 'ok',
-    thisUpdate: crl.thisUpdate.toISOString(),
-  };
-  if (crl.nextUpdate) {
-    const days = (crl.nextUpdate.getTime() - now.getTime()) / DAY;
-    out.nextUpdate = crl.nextUpdate.toISOString();
-    out.daysToNextUpdate = Math.floor(days * 10) / 10;
-    if (days <= staleWarnDays) out.status = 'stale';
-  }
+type Freshness = Pick<RevocationSourceReport, 'status' | 'thisUpdate' | 'nextUpdate' | 'daysToNextUpdate'>;
+
+/**
+ * Grades a CRL's freshness by time, never by rounded days: 'stale' only once nextUpdate has passed; 'expiring'
+ * before that when less than `staleWarnDays` are left, or when the agent's own refresh of a downloaded CRL failed
+ * and less than `staleWarnPercent` of the CRL's validity is left. So a weekly CRL refreshed on time never warns
+ * (a fixed 7-day warning did from the moment it was issued), and an unreachable CRL URL warns while there is still time.
+ */
+export function crlFreshness(crl: Crl, now: Date, policy: CrlLoadOptions['policy'], refreshFailed: boolean): Freshness {
+  const out: Freshness = { status: 'ok', thisUpdate: crl.thisUpdate.toISOString() };
+  if (!crl.nextUpdate) return out;
+  out.nextUpdate = crl.nextUpdate.toISOString();
+  out.daysToNextUpdate = daysBetween(now, crl.nextUpdate);
+  const leftMs = crl.nextUpdate.getTime() - now.getTime();
+  const lifetimeMs = crl.nextUpdate.getTime() - crl.thisUpdate.getTime();
+  if (leftMs <= 0) out.status = 'stale';
+  else if (leftMs < policy.staleWarnDays * DAY) out.status = 'expiring';
+  else if (refreshFailed && leftMs < (policy.staleWarnPercent / 100) * lifetimeMs) out.status = 'expiring';
   return out;
 }
 
@@ -48,7 +55,7 @@ export async function loadCrlFile(file: string, o: CrlLoadOptions): Promise<Load
       memo = { mtimeMs: st.mtimeMs, size: st.size, crl: parseCrl(new Uint8Array(await readFile(file))) };
       fileMemo.set(file, memo);
     }
-    return { location: file, crl: memo.crl, report: report(crlFreshness(memo.crl, o.now, o.policy.staleWarnDays)) };
+    return { location: file, crl: memo.crl, report: report(crlFreshness(memo.crl, o.now, o.policy, false)) };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code) return { location: file, report: report({ status: 'unavailable', error: `cannot read: ${e.code}` }) };
@@ -78,17 +85,17 @@ export async function loadCrlUrl(url: string, o: CrlLoadOptions): Promise<Loaded
   const nearNext = cachedCrl?.nextUpdate && o.now.getTime() + refreshMs >= cachedCrl.nextUpdate.getTime();
   const due = !cachedCrl || age >= refreshMs || age < 0 || (nearNext && age >= refreshMs / 4);
   const base = { kind: 'crl' as const, location: url };
-  if (!due) return { location: url, crl: cachedCrl, report: { ...base, fromCache: true, ...crlFreshness(cachedCrl!, o.now, o.policy.staleWarnDays) } };
+  if (!due) return { location: url, crl: cachedCrl, report: { ...base, fromCache: true, ...crlFreshness(cachedCrl!, o.now, o.policy, false) } };
 
   try {
     const bytes = await fetchBytes(url, { timeoutMs: o.policy.timeoutSeconds * 1000, maxBytes: o.policy.maxBytes, signal: o.signal });
     const crl = parseCrl(bytes);
     await cache.put(url, bytes, o.now).catch(() => {}); // a read-only cache dir must not hide a good CRL
-    return { location: url, crl, report: { ...base, fromCache: false, ...crlFreshness(crl, o.now, o.policy.staleWarnDays) } };
+    return { location: url, crl, report: { ...base, fromCache: false, ...crlFreshness(crl, o.now, o.policy, false) } };
   } catch (err) {
     const error = (err as Error).message;
     if (o.signal?.aborted) throw err;
-    if (cachedCrl) return { location: url, crl: cachedCrl, report: { ...base, fromCache: true, error, ...crlFreshness(cachedCrl, o.now, o.policy.staleWarnDays) } };
+    if (cachedCrl) return { location: url, crl: cachedCrl, report: { ...base, fromCache: true, error, ...crlFreshness(cachedCrl, o.now, o.policy, true) } };
     const invalid = err instanceof CrlError;
     return { location: url, report: { ...base, status: invalid ? 'invalid' : 'unavailable', fromCache: false, error } };
   }

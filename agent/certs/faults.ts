@@ -147,8 +147,8 @@ export const CERT_FAULTS: FaultDefinition[] = [
       en: 'This does not affect settlements now, but with an out-of-date list a cancelled certificate goes unnoticed. Call the maintenance hotline to have the network or the list checked.',
     },
     engineer: {
-      zh: '证据中有 nextUpdate、daysToNextUpdate、fromCache 和 error（最近一次下载失败的原因）。nextUpdate 前 7 天为轻微，过期后为一般。确认终端能访问 CRL 地址，或在内网提供 CRL 镜像并把 urls 指向它；文件 CRL 需要定期替换（可用计划任务下载）。过了 nextUpdate 仍用旧 CRL，新吊销的证书将发现不了。',
-      en: 'The evidence has nextUpdate, daysToNextUpdate, fromCache and error (why the last download failed). Minor from 7 days before nextUpdate, major once it has passed. Make sure the terminal can reach the CRL URL, or mirror the CRL on the intranet and point urls there; CRL files must be replaced regularly (a scheduled download). With an old CRL past nextUpdate, newly revoked certificates go unnoticed.',
+      zh: '证据中有 nextUpdate、daysToNextUpdate、fromCache 和 error（最近一次下载失败的原因）。轻微：下载的 CRL 更新失败，且剩余有效期不到其总有效期（thisUpdate 到 nextUpdate）的 staleWarnPercent（默认 50%），或配置了 staleWarnDays 且剩余不到该天数（证据 status 为 expiring）；一般：已过 nextUpdate（status 为 stale）。按时更新的 CRL 不会告警。确认终端能访问 CRL 地址，或在内网提供 CRL 镜像并把 urls 指向它；文件 CRL 需要定期替换（可用计划任务下载）。过了 nextUpdate 仍用旧 CRL，新吊销的证书将发现不了。',
+      en: 'The evidence has nextUpdate, daysToNextUpdate, fromCache and error (why the last download failed). Minor (evidence status expiring) when a downloaded CRL could not be refreshed and less than staleWarnPercent (default 50 %) of its validity (thisUpdate to nextUpdate) is left, or within staleWarnDays of nextUpdate when that is set; major (status stale) once nextUpdate has passed. A CRL refreshed on time raises nothing. Make sure the terminal can reach the CRL URL, or mirror the CRL on the intranet and point urls there; CRL files must be replaced regularly (a scheduled download). With an old CRL past nextUpdate, newly revoked certificates go unnoticed.',
     },
   },
   {

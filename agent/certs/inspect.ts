@@ -1,5 +1,6 @@
-import { assess, chainReport, daysUntil, weaknesses } from './assess.js';
+import { assess, chainReport, weaknesses } from './assess.js';
 import { buildPath, type PathResult } from './chain.js';
+import { daysBetween } from './days.js';
 import { kindOf, pairCertificates, roleOf } from './pairing.js';
 import { CertificateParseError, parseCertificate, type ParsedCertificate } from './parse-certificate.js';
 import { resolveCertificatePolicy, type CertificatePolicy } from './policy.js';
@@ -102,7 +103,7 @@ export async function inspectCertificates(input: InspectInput, policy: Certifica
       serial: c.serial,
       notBefore: c.notBefore.toISOString(),
       notAfter: c.notAfter.toISOString(),
-      daysLeft: daysUntil(c.notAfter, now),
+      daysLeft: daysBetween(now, c.notAfter),
       keyAlgorithm: c.key.algorithm,
       keyBits: c.key.bits,
       curve: c.key.curve,

@@ -14,7 +14,7 @@ export const POLICY_DEFAULTS = {
   excludeRoot: false,
   weak: { minRsaBits: 2048, hashes: ['md2', 'md4', 'md5', 'sha1'] as (typeof WEAK_HASHES)[number][], checkRootSignature: false },
   revocation: {
-    crl: { files: [] as string[], urls: [] as string[], fromCertificate: false, cacheDir: '', refreshHours: 24, staleWarnDays: 7, timeoutSeconds: 15, maxBytes: 64 * 1024 * 1024 },
+    crl: { files: [] as string[], urls: [] as string[], fromCertificate: false, cacheDir: '', refreshHours: 24, staleWarnPercent: 50, staleWarnDays: 0, timeoutSeconds: 15, maxBytes: 64 * 1024 * 1024 },
     ocsp: { enabled: false, url: '', timeoutSeconds: 5, cacheHours: 4, nonce: true },
   },
 };
@@ -69,8 +69,22 @@ export const CrlPolicySchema = Type.Object(
     refreshHours: Type.Optional(
       Type.Number({ minimum: 0.1, maximum: 720, default: POLICY_DEFAULTS.revocation.crl.refreshHours, description: 'download a cached CRL again after this long (and always before its nextUpdate)' }),
     ),
+    staleWarnPercent: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        default: POLICY_DEFAULTS.revocation.crl.staleWarnPercent,
+        description:
+          'CRL_STALE minor for a downloaded CRL whose refresh failed once less than this percent of its validity (thisUpdate to nextUpdate) is left; 0: off. A CRL refreshed on time stays quiet; major once nextUpdate has passed',
+      }),
+    ),
     staleWarnDays: Type.Optional(
-      Type.Number({ minimum: 0, maximum: 60, default: POLICY_DEFAULTS.revocation.crl.staleWarnDays, description: 'CRL_STALE minor this many days before the CRL\'s nextUpdate; major once it has passed' }),
+      Type.Number({
+        minimum: 0,
+        maximum: 60,
+        default: POLICY_DEFAULTS.revocation.crl.staleWarnDays,
+        description: 'also CRL_STALE minor this many days before any CRL\'s nextUpdate, refreshed or not (0: off; a weekly CRL with 7 would warn all the time)',
+      }),
     ),
     timeoutSeconds: Type.Optional(
       Type.Number({ minimum: 0.1, maximum: 120, default: POLICY_DEFAULTS.revocation.crl.timeoutSeconds, description: 'download timeout per CRL' }),

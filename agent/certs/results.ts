@@ -1,5 +1,6 @@
 import type { Evidence, ProbeResult } from '../core/checks/result.js';
 import type { Text } from '../core/text.js';
+import { timeAgo, timeLeft } from './days.js';
 import type { CertReason } from './rules.js';
 import type { CertificateReport, RevocationSourceReport } from './types.js';
 
@@ -13,21 +14,27 @@ export function certificateSubject(r: CertificateReport): string {
 
 const day = (iso: string | undefined): string => (iso ?? '').slice(0, 10);
 
-function certificateMessage(r: CertificateReport, reason: CertReason | 'ok'): Text {
+const at = (iso: string | undefined): Date => new Date(iso ?? 0);
+
+function certificateMessage(r: CertificateReport, reason: CertReason | 'ok', now: Date): Text {
   const who = r.commonName ?? r.subject ?? r.label ?? `#${r.index}`;
-  const left = r.daysLeft ?? 0;
+  const left = timeLeft(at(r.notAfter), now);
   switch (reason) {
     case 'ok':
-      return { zh: `证书正常：${who}，${day(r.notAfter)} 到期，剩余 ${left} 天`, en: `certificate ok: ${who}, expires ${day(r.notAfter)}, ${left} days left` };
+      return { zh: `证书正常：${who}，${day(r.notAfter)} 到期，${left.zh}`, en: `certificate ok: ${who}, expires ${day(r.notAfter)}, ${left.en}` };
     case 'expiring':
-      return { zh: `证书 ${who} 将于 ${day(r.notAfter)} 到期，剩余 ${left} 天，请尽快更新`, en: `certificate ${who} expires on ${day(r.notAfter)}, ${left} days left: renew it` };
-    case 'chain_expiring':
+      return { zh: `证书 ${who} 将于 ${day(r.notAfter)} 到期，${left.zh}，请尽快更新`, en: `certificate ${who} expires on ${day(r.notAfter)}, ${left.en}: renew it` };
+    case 'chain_expiring': {
+      const chainLeft = timeLeft(at(r.chain.notAfter), now);
       return {
-        zh: `证书 ${who} 的上级 CA 证书 ${r.chain.expiringSubject} 将于 ${day(r.chain.notAfter)} 到期，剩余 ${r.chain.daysLeft} 天（证书本身剩余 ${left} 天）`,
-        en: `the CA certificate ${r.chain.expiringSubject} above ${who} expires on ${day(r.chain.notAfter)}, ${r.chain.daysLeft} days left (the certificate itself: ${left} days)`,
+        zh: `证书 ${who} 的上级 CA 证书 ${r.chain.expiringSubject} 将于 ${day(r.chain.notAfter)} 到期，${chainLeft.zh}（证书本身${left.zh}）`,
+        en: `the CA certificate ${r.chain.expiringSubject} above ${who} expires on ${day(r.chain.notAfter)}, ${chainLeft.en} (the certificate itself: ${left.en})`,
       };
-    case 'expired':
-      return { zh: `证书 ${who} 已于 ${day(r.notAfter)} 过期（${-left} 天前）`, en: `certificate ${who} expired on ${day(r.notAfter)} (${-left} days ago)` };
+    }
+    case 'expired': {
+      const ago = timeAgo(at(r.notAfter), now);
+      return { zh: `证书 ${who} 已于 ${day(r.notAfter)} 过期（${ago.zh}）`, en: `certificate ${who} expired on ${day(r.notAfter)} (${ago.en})` };
+    }
     case 'not_yet_valid':
       return {
         zh: `证书 ${who} 尚未生效，生效时间 ${r.notBefore}；可能是本机时间不准，请核对系统时间`,
@@ -98,24 +105,27 @@ function certificateEvidence(r: CertificateReport): Evidence {
   return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined && v !== '')) as Evidence;
 }
 
-const SOURCE_RANK: Record<RevocationSourceReport['status'], number> = { ok: 0, stale: 1, invalid: 2, unavailable: 3 };
+const SOURCE_RANK: Record<RevocationSourceReport['status'], number> = { ok: 0, expiring: 1, stale: 2, invalid: 3, unavailable: 4 };
 
 function sourceReason(s: RevocationSourceReport): CertReason | 'ok' {
   if (s.status === 'ok') return 'ok';
-  if (s.kind === 'crl') return s.status === 'stale' ? 'crl_stale' : s.status === 'invalid' ? 'crl_invalid' : 'crl_unavailable';
+  if (s.kind === 'crl') return s.status === 'stale' || s.status === 'expiring' ? 'crl_stale' : s.status === 'invalid' ? 'crl_invalid' : 'crl_unavailable';
   return s.status === 'invalid' ? 'ocsp_invalid' : 'ocsp_unavailable';
 }
 
-function sourceMessage(s: RevocationSourceReport, reason: CertReason | 'ok'): Text {
+function sourceMessage(s: RevocationSourceReport, reason: CertReason | 'ok', now: Date): Text {
   const what = s.kind === 'crl' ? 'CRL' : 'OCSP';
   const cache = s.fromCache ? '（使用缓存）' : '';
   const cacheEn = s.fromCache ? ' (from cache)' : '';
   const err = s.error ? `：${s.error}` : '';
   const errEn = s.error ? `: ${s.error}` : '';
   if (reason === 'crl_stale') {
-    return (s.daysToNextUpdate ?? 0) > 0
-      ? { zh: `CRL ${s.location} 将于 ${day(s.nextUpdate)} 过期（剩余 ${s.daysToNextUpdate} 天）${cache}${err}`, en: `CRL ${s.location} goes stale on ${day(s.nextUpdate)} (${s.daysToNextUpdate} days left)${cacheEn}${errEn}` }
-      : { zh: `CRL ${s.location} 已于 ${day(s.nextUpdate)} 过期，仍在使用旧列表${cache}${err}`, en: `CRL ${s.location} went stale on ${day(s.nextUpdate)}; an old list is in use${cacheEn}${errEn}` };
+    if (s.status === 'expiring') {
+      const left = timeLeft(at(s.nextUpdate), now);
+      return { zh: `CRL ${s.location} 将于 ${day(s.nextUpdate)} 过期（${left.zh}）${cache}${err}`, en: `CRL ${s.location} goes stale on ${day(s.nextUpdate)} (${left.en})${cacheEn}${errEn}` };
+    }
+    const ago = timeAgo(at(s.nextUpdate), now);
+    return { zh: `CRL ${s.location} 已于 ${day(s.nextUpdate)} 过期（${ago.zh}），仍在使用旧列表${cache}${err}`, en: `CRL ${s.location} went stale on ${day(s.nextUpdate)} (${ago.en}); an old list is in use${cacheEn}${errEn}` };
   }
   if (reason === 'ok') return { zh: `${what} ${s.location} 正常${cache}`, en: `${what} ${s.location} ok${cacheEn}` };
   return { zh: `${what} ${s.location} 不可用（不表示证书已吊销）${err}`, en: `${what} ${s.location} unavailable (this is not "revoked")${errEn}` };
@@ -142,7 +152,7 @@ export function certificateResults(reports: CertificateReport[], opts: { now?: D
       subject: certificateSubject(r),
       labels: { source: r.source },
       evidence,
-      message: certificateMessage(r, reason),
+      message: certificateMessage(r, reason, now),
       time,
       durationMs,
     });
@@ -159,7 +169,7 @@ export function certificateResults(reports: CertificateReport[], opts: { now?: D
     if (s.nextUpdate) evidence.nextUpdate = s.nextUpdate;
     if (s.daysToNextUpdate !== undefined) evidence.daysToNextUpdate = s.daysToNextUpdate;
     if (s.error) evidence.error = s.error;
-    out.push({ status: reason === 'ok' ? 'ok' : 'fail', reason, subject: key, labels: { endpoint: s.location }, evidence, message: sourceMessage(s, reason), time, durationMs });
+    out.push({ status: reason === 'ok' ? 'ok' : 'fail', reason, subject: key, labels: { endpoint: s.location }, evidence, message: sourceMessage(s, reason, now), time, durationMs });
   }
   return out;
 }

@@ -45,12 +45,13 @@ describe('CRL from files', () => {
 
   it('grades CRL_STALE minor within staleWarnDays of nextUpdate and major after it, without calling the certificate revoked', async () => {
     const crl = await w.generateCrl('rsa', 48); // nextUpdate in two days
-    const soon = await inspect(['rsa-leaf'], withCrl({ files: [crl] }));
+    const soon = await inspect(['rsa-leaf'], withCrl({ files: [crl], staleWarnDays: 3 }));
     const stale = endpoint(soon, 'crl ');
     expect(stale).toMatchObject({ status: 'fail', reason: 'crl_stale' });
     expect(certificateRules(stale, {})).toEqual({ code: 'CRL_STALE', severity: 'minor' });
     expect(soon[0]!.revocation.status).toBe('good');
     expect(endpoint(await inspect(['rsa-leaf'], withCrl({ files: [crl], staleWarnDays: 1 })), 'crl ').status).toBe('ok');
+    expect(endpoint(await inspect(['rsa-leaf'], withCrl({ files: [crl] })), 'crl ').status).toBe('ok'); // no early warning by default
     const past = endpoint(await inspect(['rsa-leaf'], withCrl({ files: [crl] }), new Date(now.getTime() + 3 * DAY)), 'crl ');
     expect(Number(past.evidence.daysToNextUpdate)).toBeLessThan(0);
     expect(certificateRules(past, {})).toEqual({ code: 'CRL_STALE', severity: 'major' });

@@ -56,7 +56,7 @@ describe('certificateResults', () => {
   it('gives each certificate a stable subject and its worst finding as the reason', () => {
     const [ok, expiring, token] = certificateResults([
       report({}),
-      report({ findings: [{ reason: 'expiring', severity: 'major' }, { reason: 'weak_algorithm', severity: 'minor' }], daysLeft: 20, index: 1, sha256: 'cd'.repeat(32) }),
+      report({ findings: [{ reason: 'expiring', severity: 'major' }, { reason: 'weak_algorithm', severity: 'minor' }], daysLeft: 20, notAfter: '2025-12-21T00:00:00.000Z', index: 1, sha256: 'cd'.repeat(32) }),
       report({ source: 'token:GDCA', label: 'sign-cert', index: 2 }),
     ], { now: new Date('2025-12-01T00:00:00Z') });
     expect(ok).toMatchObject({ status: 'ok', reason: 'ok', subject: '/etc/gdca/sign.pem GDCA signer abababababab', labels: { source: '/etc/gdca/sign.pem' } });

@@ -59,10 +59,9 @@ export function certificateRules(result: ProbeResult, policy: CertificatePolicy 
       return { code: 'CERT_WEAK', severity: 'minor' };
     case 'unparsable':
       return { code: 'CERT_UNPARSABLE', severity: 'major' };
-    case 'crl_stale': {
-      const days = num(result.evidence.daysToNextUpdate);
-      return { code: 'CRL_STALE', severity: Number.isFinite(days) && days > 0 ? 'minor' : 'major' };
-    }
+    case 'crl_stale':
+      // By the source's status, which compares times: a CRL with an hour left is not past its nextUpdate.
+      return { code: 'CRL_STALE', severity: result.evidence.status === 'expiring' ? 'minor' : 'major' };
     case 'crl_unavailable':
     case 'crl_invalid':
     case 'ocsp_unavailable':

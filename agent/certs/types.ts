@@ -102,10 +102,11 @@ export interface RevocationSourceReport {
   kind: 'crl' | 'ocsp';
   /** File path or URL. */
   location: string;
-  status: 'ok' | 'stale' | 'unavailable' | 'invalid';
+  /** A CRL is 'stale' only once its nextUpdate has passed; 'expiring' is the warning before (see crlFreshness). */
+  status: 'ok' | 'expiring' | 'stale' | 'unavailable' | 'invalid';
   thisUpdate?: string;
   nextUpdate?: string;
-  /** Days until nextUpdate (negative once passed). */
+  /** Days until nextUpdate, to a tenth, cut toward zero (negative once passed). */
   daysToNextUpdate?: number;
   /** The answer came from the disk cache (the endpoint may be unreachable). */
   fromCache: boolean;

@@ -6,14 +6,15 @@ import { frameworkFault } from '../core/faults/engine.js';
 import { Scheduler } from '../core/scheduler/scheduler.js';
 import { SEVERITY_TEXT, worstSeverity, type Severity } from '../core/severity.js';
 import { resolveLang } from '../core/text.js';
+import { renderTable } from '../core/text-table.js';
 import { createContext, resolveConfig } from './context.js';
-import { exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
 import { UsageError, type CliIO } from './io.js';
-import { renderTable } from './table.js';
 
 export const CHECK_HELP = `用法 / usage: guardpost check [--json] [--lang zh|en] [--config FILE | --defaults] [ID...]
   Runs all enabled checks (or the named ones) once, now, and prints what each found.
   Exit code: 0 healthy, 1 worst finding minor, 2 major, 3 critical, 78 bad configuration.
+  A result that is not ok but raises no fault (no verdict yet, e.g. a card reader not observed) is at least 1.
   One-shot: no hysteresis, and the running agent's state is not touched.
 `;
 
@@ -37,7 +38,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   });
   if (values.help) return io.out(CHECK_HELP), 0;
   const ctx = createContext(io.env);
-  const cfg = resolveConfig(ctx, { ...(values.config ? { config: values.config } : {}), defaults: values.defaults ?? false, stateDir: '/nonexistent-one-shot' });
+  const cfg = resolveConfig(ctx, { ...(values.config ? { config: values.config } : {}), defaults: values.defaults ?? false });
   const byId = new Map(cfg.checks.map((c) => [c.id, c]));
   for (const id of positionals) if (!byId.has(id)) throw new UsageError(`no check with id "${id}" in ${cfg.source}; configured: ${[...byId.keys()].join(', ')}`);
   const selected: LoadedCheck[] = positionals.length ? positionals.map((id) => byId.get(id)!) : cfg.checks.filter((c) => c.enabled);
@@ -58,6 +59,9 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
       platform: ctx.platform,
       now: () => new Date(),
       site: cfg.site,
+      // The agent's own state directory: a one-shot check must see the wrong-PIN guard's record of today's failed
+      // login (a second attempt could lock the USBKey) and may reuse the certificate caches. Check state stays in memory.
+      stateDir: cfg.storage.dir,
       state: { get: <T>() => memoryState.get(checkId) as T | undefined, set: (v) => void memoryState.set(checkId, v) },
     }),
     onResults: () => undefined,
@@ -83,7 +87,9 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   } else {
     io.out(renderFindings(findings, resolveLang(values.lang, io.env)));
   }
-  return exitCodeFor(worst);
+  // Not ok without a fault (a reader not observed yet, say) is no verdict of health: never exit 0 for it.
+  const unjudged = findings.some((f) => f.result.status !== 'ok' && !f.fault);
+  return Math.max(exitCodeFor(worst), unjudged ? EXIT.minor : EXIT.ok);
 }
 
 function renderFindings(findings: Finding[], lang: 'zh' | 'en'): string {

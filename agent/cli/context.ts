@@ -21,14 +21,16 @@ export function createContext(env: NodeJS.ProcessEnv = process.env): CliContext 
   return { plugins, platform: currentPlatform(), catalogue: new FaultCatalogue(plugins), env };
 }
 
-export function loadOptions(ctx: CliContext): LoadOptions {
-  return { plugins: ctx.plugins, platform: ctx.platform, faultCodes: ctx.catalogue.codes(), env: ctx.env };
+export function loadOptions(ctx: CliContext, readSecrets = true): LoadOptions {
+  return { plugins: ctx.plugins, platform: ctx.platform, faultCodes: ctx.catalogue.codes(), env: ctx.env, ...(readSecrets ? {} : { readSecrets: false }) };
 }
 
 export interface ConfigChoice {
   config?: string;
   defaults?: boolean;
   stateDir?: string;
+  /** False for commands that only find the agent (status): its secrets are neither read nor needed. */
+  readSecrets?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface ConfigChoice {
 export function resolveConfig(ctx: CliContext, choice: ConfigChoice): GuardpostConfig {
   if (choice.defaults) {
     const stateDir = choice.stateDir ?? ctx.env.GUARDPOST_STATE_DIR ?? join(process.cwd(), '.guardpost');
-    const cfg = buildConfig(embeddedDefaultDocument(ctx.plugins, stateDir), 'embedded default', loadOptions(ctx));
+    const cfg = buildConfig(embeddedDefaultDocument(ctx.plugins, stateDir), 'embedded default', loadOptions(ctx, choice.readSecrets));
     return cfg;
   }
   const path = choice.config ?? ctx.env.GUARDPOST_CONFIG ?? ctx.platform.paths().config;
@@ -47,7 +49,7 @@ export function resolveConfig(ctx: CliContext, choice: ConfigChoice): GuardpostC
       { path: '', message: 'no configuration file here; pass --config FILE, or --defaults to run on the embedded default (host checks)' },
     ]);
   }
-  const cfg = loadConfigFile(path, loadOptions(ctx));
+  const cfg = loadConfigFile(path, loadOptions(ctx, choice.readSecrets));
   if (choice.stateDir) cfg.storage.dir = choice.stateDir;
   return cfg;
 }

@@ -13,7 +13,7 @@ export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结�
   status                   show the running agent's state
   config validate FILE     check a configuration file (exit 78 with every problem listed)
   config example           print a complete example configuration (--profile terminal|certserver)
-  docs faults|config       print the fault catalogue or the configuration reference (docs/)
+  docs TOPIC               print a contract document of docs/: faults, config, protocol, api or metrics
   desk [init|issue|run]    the reference central desk: create it, issue agent certificates, run it
   desk-cli <command>       the desk's engineer tools: agents, faults, ack, timeline, report, token
   emulate-reader           a serial card reader emulator with fault injection (--pair makes its device)

@@ -4,7 +4,7 @@ import { Agent } from '../core/runtime/agent.js';
 import { agentVersion } from '../core/version.js';
 import type { DeskTunnel } from '../tunnel/tunnel.js';
 import { ConsentBroker } from '../web/consent-broker.js';
-import { checkTitles, startLocalApi } from '../web/local-api.js';
+import type { startLocalApi } from '../web/local-api.js';
 import { createContext, resolveConfig } from './context.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
@@ -57,6 +57,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   let api: Awaited<ReturnType<typeof startLocalApi>> | undefined;
   if (cfg.web.enabled) {
     try {
+      // Loaded only when the page is on: fastify and its dependencies are the largest part of the agent's code.
+      const { checkTitles, startLocalApi } = await import('../web/local-api.js');
       api = await startLocalApi({ host: cfg.web.host, port: cfg.web.port, agent, consent, checkTitles: checkTitles(cfg.checks), logger });
       logger.info({ url: api.url }, 'local page listening');
       io.out(`Guardpost ${agentVersion()} — ${cfg.agent.id} — 本机状态页 / local page: ${api.url}  (state: ${cfg.storage.dir})`);

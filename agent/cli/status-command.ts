@@ -2,14 +2,16 @@ import { parseArgs } from 'node:util';
 import type { AgentStatus } from '../core/runtime/status.js';
 import { SEVERITY_TEXT, worstSeverity } from '../core/severity.js';
 import { resolveLang } from '../core/text.js';
+import { renderTable } from '../core/text-table.js';
+import { resolve } from 'node:path';
 import { createContext, resolveConfig } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { CliIO } from './io.js';
-import { renderTable } from './table.js';
 
 export const STATUS_HELP = `用法 / usage: guardpost status [--json] [--lang zh|en] [--config FILE | --defaults | --url URL]
   Shows the running agent's state through its local API (http://127.0.0.1:8620 by default).
-  Exit code: 0 healthy, 1/2/3 worst open fault minor/major/critical, 69 no agent running.
+  Needs none of the agent's secrets. Exit code: 0 healthy, 1/2/3 worst open fault minor/major/critical,
+  69 no agent running, or another agent (another id or state directory) answers on this config's port.
 `;
 
 export async function statusCommand(argv: string[], io: CliIO): Promise<number> {
@@ -26,9 +28,14 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
   });
   if (values.help) return io.out(STATUS_HELP), EXIT.ok;
   let base = values.url;
+  /** Who should answer: the agent of this config, not whichever process holds its page port. */
+  let expected: { id: string; stateDir: string } | undefined;
   if (!base) {
-    const cfg = resolveConfig(createContext(io.env), { ...(values.config ? { config: values.config } : {}), defaults: values.defaults ?? false });
+    // Reading status needs no secret: an unset password variable in this shell must not stop it.
+    const choice = { ...(values.config ? { config: values.config } : {}), defaults: values.defaults ?? false, readSecrets: false };
+    const cfg = resolveConfig(createContext(io.env), choice);
     base = `http://${cfg.web.host.includes(':') ? `[${cfg.web.host}]` : cfg.web.host}:${cfg.web.port}/`;
+    expected = { id: cfg.agent.id, stateDir: resolve(cfg.storage.dir) };
   }
   let status: AgentStatus;
   try {
@@ -38,6 +45,13 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
     io.err(`没有正在运行的 Guardpost 代理 / no Guardpost agent answers at ${base} (${cause}). Start one with: guardpost run`);
+    return EXIT.unavailable;
+  }
+  if (expected && (status.agent.id !== expected.id || (status.agent.stateDir && resolve(status.agent.stateDir) !== expected.stateDir))) {
+    io.err(
+      `另一个代理在 ${base} 应答 / a different agent answers at ${base}: ${status.agent.id} (state ${status.agent.stateDir ?? '?'}, config ${status.agent.configSource}), ` +
+        `not this config's ${expected.id} (state ${expected.stateDir}). Is this config's agent running, on another web.port?`,
+    );
     return EXIT.unavailable;
   }
   const worst = worstSeverity(status.faults.map((f) => f.severity));
@@ -53,8 +67,9 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
       '',
       status.faults.length
         ? renderTable(
-            zh ? ['级别', '故障码', '标题', '对象', '首次发现'] : ['grade', 'fault', 'title', 'subject', 'since'],
-            status.faults.map((f) => [zh ? SEVERITY_TEXT[f.severity].zh : f.severity, f.code, f.title[lang], f.subject, f.firstSeen]),
+            zh ? ['级别', '故障码', '标题', '对象', '首次发现', '详情'] : ['grade', 'fault', 'title', 'subject', 'since', 'detail'],
+            // The detail says why (a CHECK_ERROR's own error included); long ones are cut, --json has them whole.
+            status.faults.map((f) => [zh ? SEVERITY_TEXT[f.severity].zh : f.severity, f.code, f.title[lang], f.subject, f.firstSeen, clip(f.detail[lang], 80)]),
           )
         : zh
           ? '当前无故障。'
@@ -64,4 +79,9 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
     ].join('\n'),
   );
   return exitCodeFor(worst);
+}
+
+function clip(text: string, max: number): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
 }

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { linuxLibrarySearchPath } from './linux-libraries.js';
 import type { HostPlatform, MemoryInfo, ProcessInfo } from './types.js';
 
 /** Linux's TASK_COMM_LEN is 16: /proc/<pid>/comm holds at most 15 characters of the executable name. */
@@ -31,6 +32,7 @@ export function createLinuxPlatform(options: LinuxPlatformOptions = {}): HostPla
       stateDir: '/var/lib/guardpost',
       logFile: '/var/log/guardpost/agent.log',
     }),
+    librarySearchPath: () => linuxLibrarySearchPath(),
   };
 }
 

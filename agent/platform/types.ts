@@ -29,4 +29,10 @@ export interface HostPlatform {
   defaultMounts(): string[];
   /** Default config, state and log locations. */
   paths(): { config: string; stateDir: string; logFile: string };
+  /**
+   * Directories, in order, where a library named without a directory (a PKCS#11 module "opensc-pkcs11.so") is
+   * looked for: the OS loader's search order, then where PKCS#11 modules are usually installed. Optional: a
+   * backend without it (a stand-in in tests or a child without its backend) hands bare names to the loader as they are.
+   */
+  librarySearchPath?(): string[];
 }

@@ -45,3 +45,14 @@ describe('windows backend (pure parts)', () => {
     expect(createWindowsPlatform({}).defaultMounts()).toEqual(['C:\\']);
   });
 });
+
+describe('where a bare DLL name is looked for on Windows', () => {
+  it('in LoadLibrary\'s order: the program directory, System32, the Windows directory, then PATH (no duplicates)', async () => {
+    const { windowsLibrarySearchPath } = await import('./windows.js');
+    const dirs = windowsLibrarySearchPath(
+      { SystemRoot: 'C:\\Windows', Path: 'C:\\Windows\\system32;"C:\\Program Files\\Feitian\\lib";;C:\\Tools' },
+      'C:\\Guardpost\\node.exe',
+    );
+    expect(dirs).toEqual(['C:\\Guardpost', 'C:\\Windows\\System32', 'C:\\Windows', 'C:\\Program Files\\Feitian\\lib', 'C:\\Tools']);
+  });
+});

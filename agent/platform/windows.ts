@@ -27,7 +27,22 @@ export function createWindowsPlatform(env: NodeJS.ProcessEnv = process.env): Hos
       stateDir: path.win32.join(home, 'state'),
       logFile: path.win32.join(home, 'logs', 'agent.log'),
     }),
+    librarySearchPath: () => windowsLibrarySearchPath(env),
   };
+}
+
+/**
+ * LoadLibrary's standard search order for a bare DLL name (safe DLL search mode, so the current directory comes
+ * after the system ones and is left out here): the program's own directory, System32, the Windows directory, PATH.
+ * Vendor PKCS#11 DLLs usually sit in System32.
+ */
+export function windowsLibrarySearchPath(env: NodeJS.ProcessEnv, execPath = process.execPath): string[] {
+  const root = env.SystemRoot ?? env.SYSTEMROOT ?? env.windir ?? 'C:\\Windows';
+  const dirs = [path.win32.dirname(execPath), path.win32.join(root, 'System32'), root, ...(env.Path ?? env.PATH ?? '').split(';')];
+  const seen = new Set<string>();
+  return dirs
+    .map((d) => d.trim().replace(/^"(.*)"$/, '$1'))
+    .filter((d) => d !== '' && !seen.has(d.toLowerCase()) && seen.add(d.toLowerCase()));
 }
 
 /** tasklist gives names and pids but no command lines; commandLine is left empty. */

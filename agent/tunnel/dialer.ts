@@ -2,15 +2,15 @@ import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { ProxyRoute } from '../net/index.js';
 import { connectThroughProxy } from './connect-proxy.js';
 import type { TlsMaterial } from './credentials.js';
-import type { ProxyChoice } from './proxy.js';
 import { verifyDesk } from './tls-verify.js';
 
 export interface DialPlan {
   host: string;
   port: number;
-  proxy: ProxyChoice | null;
+  proxy: ProxyRoute | null;
   tls: TlsMaterial;
   timeoutMs: number;
 }
@@ -22,6 +22,8 @@ export interface DialPlan {
  */
 export class DeskDialer extends HttpsAgent {
   private readonly pending = new Set<Socket>();
+  /** Aborted when the tunnel stops: abandons a CONNECT still waiting for the proxy. */
+  private readonly stopping = new AbortController();
   /** True once a TLS session passed verification: a later reset is the desk refusing us, not the network. */
   verified = false;
 
@@ -39,6 +41,7 @@ export class DeskDialer extends HttpsAgent {
 
   /** Abandons connections still being set up (the tunnel is stopping). */
   abort(): void {
+    this.stopping.abort(new Error('tunnel stopped'));
     for (const s of this.pending) s.destroy(new Error('tunnel stopped'));
     this.pending.clear();
   }
@@ -48,7 +51,7 @@ export class DeskDialer extends HttpsAgent {
     const deadline = Date.now() + timeoutMs;
     let raw: Socket | undefined;
     if (proxy) {
-      raw = await connectThroughProxy(proxy, host, port, timeoutMs);
+      raw = await connectThroughProxy(proxy, host, port, timeoutMs, this.stopping.signal);
       this.pending.add(raw);
     }
     const remaining = Math.max(1, deadline - Date.now());

@@ -8,7 +8,18 @@ import { HeartbeatBuilder } from './heartbeat.js';
 import type { TunnelHost } from './host.js';
 import { fitFaults, nextBatch, wireTransition } from './outbox-reader.js';
 import { closeReason, decodeFrame } from './protocol/codec.js';
-import { AGENT_CAPABILITIES, CLOSE, MAX_AGENT_FRAME_BYTES, MAX_DESK_FRAME_BYTES, MAX_SNAPSHOT_FAULTS, PROTOCOL_VERSION, type CloseCode } from './protocol/constants.js';
+import {
+  AGENT_CAPABILITIES,
+  CLOSE,
+  DESK_FRAME_BURST,
+  DESK_FRAMES_PER_SECOND,
+  DESK_FRAMES_QUEUED,
+  MAX_AGENT_FRAME_BYTES,
+  MAX_DESK_FRAME_BYTES,
+  MAX_SNAPSHOT_FAULTS,
+  PROTOCOL_VERSION,
+  type CloseCode,
+} from './protocol/constants.js';
 
 /** Room for the snapshot's faults in one frame the desk accepts, with margin for the envelope. */
 const SNAPSHOT_BYTES = MAX_AGENT_FRAME_BYTES - 64 * 1024;
@@ -54,7 +65,12 @@ export interface SessionEnd {
   established: boolean;
   code: number;
   reason: string;
+  /** Set when the agent closed because the desk's messages could cost it data or memory (DESK_PROTOCOL_VIOLATION). */
+  violation?: { code: CloseCode; reason: string };
 }
+
+/** Agent-side closes that raise DESK_PROTOCOL_VIOLATION: the ones where obeying the desk would lose events or memory. */
+const VIOLATIONS: ReadonlySet<number> = new Set([CLOSE.deskAhead, CLOSE.deskFlood]);
 
 type State = 'hello' | 'syncing' | 'ready' | 'closed';
 
@@ -78,7 +94,12 @@ export class DeskSession {
   private helloSentAt = 0;
   private heartbeatSentAt = 0;
   private closeNote?: string;
+  private violation?: SessionEnd['violation'];
   private readonly heartbeat = new HeartbeatBuilder();
+  /** Token bucket over desk frames: a hostile or broken desk must not grow the agent's memory with its queue. */
+  private frameTokens = DESK_FRAME_BURST;
+  private tokensAt = Date.now();
+  private queued = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -104,7 +125,12 @@ export class DeskSession {
         this.state = 'closed';
         for (const t of this.timers) clearTimeout(t);
         this.ping?.stop();
-        resolve({ established: this.established, code, reason: this.closeNote ?? (`closed by the desk (${code}) ${reason.toString()}`.trim()) });
+        resolve({
+          established: this.established,
+          code,
+          reason: this.closeNote ?? (`closed by the desk (${code}) ${reason.toString()}`.trim()),
+          ...(this.violation ? { violation: this.violation } : {}),
+        });
       });
       this.helloSentAt = Date.now();
       this.send({
@@ -114,7 +140,7 @@ export class DeskSession {
         agentVersion: this.o.agentVersion,
         capabilities: [...AGENT_CAPABILITIES],
         lastAckedSeq: this.o.lastAckedSeq,
-        seq: this.o.host.store.data.seq,
+        seq: this.o.host.store.lastSeq,
         site: this.o.site,
         profile: this.o.profile,
         sentAt: this.o.now().toISOString(),
@@ -142,7 +168,7 @@ export class DeskSession {
     const store = this.o.host.store;
     while (this.inFlight.length < this.policy.windowEvents) {
       const room = this.policy.windowEvents - this.inFlight.length;
-      const batch = nextBatch(store.data.outbox, this.sentUpTo, store.durableSeq, {
+      const batch = nextBatch(store.pendingTransitions(), this.sentUpTo, store.durableSeq, {
         events: Math.min(this.policy.batchEvents, room),
         bytes: this.policy.batchBytes,
       });
@@ -163,16 +189,31 @@ export class DeskSession {
   private onFrame(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
     this.o.onContact();
+    const flood = this.overRate();
+    if (flood) return this.fail(CLOSE.deskFlood, flood);
     const decoded = decodeFrame(data, isBinary, 'desk', MAX_DESK_FRAME_BYTES);
     if (!decoded.ok) return this.fail(decoded.close, decoded.reason);
     const msg = decoded.message;
     // Handled in arrival order, one at a time: a handler may wait for the store.
+    this.queued++;
     this.chain = this.chain
       .then(() => (this.state === 'closed' ? undefined : this.handle(msg)))
       .catch((err: unknown) => {
         this.o.logger.error({ err }, 'handling a desk message failed');
         this.fail(CLOSE.internalError, `agent error: ${(err as Error).message}`);
-      });
+      })
+      .finally(() => void this.queued--);
+  }
+
+  /** Why the desk's frames are too many (a reason for close 4009), or undefined while within the limits. */
+  private overRate(): string | undefined {
+    const now = Date.now();
+    this.frameTokens = Math.min(DESK_FRAME_BURST, this.frameTokens + ((now - this.tokensAt) / 1000) * DESK_FRAMES_PER_SECOND);
+    this.tokensAt = now;
+    if (this.queued >= DESK_FRAMES_QUEUED) return `${this.queued} desk frames waiting to be handled (at most ${DESK_FRAMES_QUEUED})`;
+    if (this.frameTokens < 1) return `the desk sent more than ${DESK_FRAME_BURST} frames at once or ${DESK_FRAMES_PER_SECOND} a second`;
+    this.frameTokens -= 1;
+    return undefined;
   }
 
   private async handle(msg: DeskMessage): Promise<void> {
@@ -187,9 +228,10 @@ export class DeskSession {
         return this.onFaultAck(msg);
       case 'heartbeat-ack': {
         const now = Date.now();
-        if (!this.heartbeatSentAt) return;
-        const rtt = now - this.heartbeatSentAt;
-        this.o.onSkew(((this.heartbeatSentAt + now) / 2 - Date.parse(msg.deskTime)) / 1000, rtt);
+        if (!this.heartbeatSentAt) return; // unasked for, or a second answer to the same heartbeat: nothing to learn
+        const sentAt = this.heartbeatSentAt;
+        this.heartbeatSentAt = 0;
+        this.o.onSkew(((sentAt + now) / 2 - Date.parse(msg.deskTime)) / 1000, now - sentAt);
         return;
       }
       case 'channel-open':
@@ -216,12 +258,18 @@ export class DeskSession {
     this.heartbeatMs = p.heartbeatSeconds * 1000;
     const store = this.o.host.store;
     const committed = hello.lastCommittedSeq;
-    if (committed > store.data.seq) {
-      // Our seqs went backwards (state restored from an older copy): what we hold up to there the desk already has,
-      // and new transitions must not reuse seqs it would drop as duplicates.
-      this.o.logger.warn({ deskCommitted: committed, agentSeq: store.data.seq }, 'desk has seqs this agent no longer knows; continuing after them');
-      store.data.seq = committed;
-      void store.commit();
+    if (committed > store.lastSeq) {
+      // Believing it would drop every unacknowledged event as delivered. The desk's record is what is wrong (restored
+      // from another terminal's backup, a bug): keep everything, say so, and let an engineer look.
+      return this.fail(CLOSE.deskAhead, `desk hello says seqs up to ${committed} are committed, but this agent has assigned only up to ${store.lastSeq}; keeping all ${store.pendingTransitions().length} undelivered events`);
+    }
+    if (committed < this.o.lastAckedSeq) {
+      // The desk's database went backwards (restored from a backup): what it acknowledged after `committed` and the
+      // agent then dropped is gone, the rest is sent again below, and the snapshot restates every active fault.
+      this.o.logger.warn(
+        { deskCommitted: committed, agentAcked: this.o.lastAckedSeq, resending: store.pendingTransitions().length },
+        'the desk has lost events it had acknowledged; re-sending everything still held, the snapshot restates the active faults',
+      );
     }
     this.sentUpTo = this.ackedUpTo = committed;
     if (committed > 0) void store.ackUpTo(committed).catch((err: unknown) => this.o.logger.error({ err }, 'outbox ack failed'));
@@ -231,7 +279,7 @@ export class DeskSession {
     if (this.state !== 'syncing') return;
     const fit = fitFaults(this.o.host.engine.active(), MAX_SNAPSHOT_FAULTS, SNAPSHOT_BYTES);
     if (!fit.complete) this.o.logger.warn({ sent: fit.faults.length }, 'too many active faults for one snapshot; sending the most severe');
-    this.send({ type: 'snapshot', asOfSeq: store.data.seq, at: this.o.now().toISOString(), faults: fit.faults, ...(fit.complete ? {} : { complete: false }) });
+    this.send({ type: 'snapshot', asOfSeq: store.lastSeq, at: this.o.now().toISOString(), faults: fit.faults, ...(fit.complete ? {} : { complete: false }) });
     this.state = 'ready';
     this.sendHeartbeat();
     this.every(this.o.timing.pokeMs, () => this.pump());
@@ -256,7 +304,7 @@ export class DeskSession {
     let outcome: 'applied' | 'already-acknowledged' | 'not-open';
     if (!fault) outcome = 'not-open';
     else if (fault.state === 'acknowledged') outcome = 'already-acknowledged';
-    else outcome = (await this.o.host.acknowledge(fault.id, msg.by)) ? 'applied' : 'not-open';
+    else outcome = (await this.o.host.acknowledge(fault.id, msg.by, msg.note)) ? 'applied' : 'not-open';
     this.o.logger.info({ faultId: msg.faultId, code: fault?.code, by: msg.by, outcome }, 'desk acknowledgement');
     if (this.state !== 'closed') this.send({ type: 'fault-ack-result', ackId: msg.ackId, outcome });
   }
@@ -272,6 +320,7 @@ export class DeskSession {
     if (this.state === 'closed') return;
     this.o.logger.warn({ closeCode: code, reason }, 'closing the desk connection: protocol error');
     this.closeNote = `closed by the agent (${code}): ${reason}`;
+    if (VIOLATIONS.has(code)) this.violation = { code, reason };
     this.state = 'closed';
     this.close(code, reason);
   }

@@ -1,16 +1,18 @@
-import { gradeClockSkew } from '../checks/clock/faults.js';
 import type { ProbeResult } from '../core/checks/result.js';
+import { clockSkewRule, gradeClockSkew } from '../core/faults/clock-skew.js';
 import type { EngineCheck } from '../core/faults/engine.js';
 import type { FaultSignal } from '../core/faults/types.js';
 
 /**
  * The tunnel's own observations enter the fault engine as pushed results from two sources (AgentOptions.sources):
  * the desk's reachability (DESK_UNREACHABLE, defined in the core catalogue) and the clock skew seen against the
- * desk's time (CLOCK_SKEW, defined and graded by the clock check). Two sources, because the engine treats subjects
- * a source did not mention in a report as healthy: each report must cover everything its source watches.
+ * desk's time (CLOCK_SKEW: catalogued by the clock check, graded by agent/core/faults/clock-skew.ts). Two sources,
+ * because the engine treats subjects a source did not mention in a report as healthy: each report must cover
+ * everything its source watches.
  */
 export const DESK_SOURCE_ID = 'desk';
 export const DESK_CLOCK_SOURCE_ID = 'desk-clock';
+export const DESK_PROTOCOL_SOURCE_ID = 'desk-protocol';
 
 export interface UnreachableGrades {
   minorAfterMs: number;
@@ -37,9 +39,32 @@ export const deskClockSource: EngineCheck = {
   id: DESK_CLOCK_SOURCE_ID,
   raiseAfter: 1,
   clearAfter: 1,
-  // The clock check owns CLOCK_SKEW and its grading; a failing report without a size still counts as major.
-  rules: (r) => (r.reason === 'clock_skew' ? (gradeClockSkew(Number(r.evidence.skewSeconds ?? 0)) ?? { code: 'CLOCK_SKEW', severity: 'major' }) : null),
+  // Graded as every reporter of a skew grades it; a failing report without a size still counts as major.
+  rules: clockSkewRule,
 };
+
+/** A desk whose messages could cost the agent data or memory: raised at once, cleared by one clean session. */
+export const deskProtocolSource: EngineCheck = {
+  id: DESK_PROTOCOL_SOURCE_ID,
+  raiseAfter: 1,
+  clearAfter: 1,
+  rules: (r) => (r.reason === 'desk_protocol_violation' ? { code: 'DESK_PROTOCOL_VIOLATION', severity: 'major' } : null),
+};
+
+export function protocolViolationResult(now: Date, deskUrl: string, closeCode: number, reason: string): ProbeResult {
+  return {
+    ...base(now),
+    status: 'fail',
+    reason: 'desk_protocol_violation',
+    message: { zh: `服务台违反协议（关闭码 ${closeCode}）：${reason}`, en: `the desk broke the protocol (close ${closeCode}): ${reason}` },
+    labels: { desk: deskUrl },
+    evidence: { closeCode, reason: reason.slice(0, 500) },
+  };
+}
+
+export function protocolCleanResult(now: Date, deskUrl: string): ProbeResult {
+  return { ...base(now), status: 'ok', reason: 'ok', message: { zh: '服务台遵守协议', en: 'the desk keeps to the protocol' }, labels: { desk: deskUrl }, evidence: {} };
+}
 
 const base = (now: Date) => ({ time: now.toISOString(), durationMs: 0, subject: 'desk' });
 

@@ -1,25 +1,6 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { checkServerIdentity, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
-
-/** "sha256/<base64>" of a certificate's SubjectPublicKeyInfo: the pin format of desk.pins (as in HPKP). */
-export function spkiPin(cert: X509Certificate | Buffer | string): string {
-  const x = cert instanceof X509Certificate ? cert : new X509Certificate(cert);
-  const spki = x.publicKey.export({ type: 'spki', format: 'der' });
-  return `sha256/${createHash('sha256').update(spki).digest('base64')}`;
-}
-
-/** The presented chain, leaf first (Node completes it with the trusted CA when one was given). */
-function peerChain(socket: TLSSocket): X509Certificate[] {
-  const chain: X509Certificate[] = [];
-  let c: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-  const seen = new Set<string>();
-  while (c && c.raw && !seen.has(c.fingerprint256)) {
-    seen.add(c.fingerprint256);
-    chain.push(new X509Certificate(c.raw));
-    c = c.issuerCertificate;
-  }
-  return chain;
-}
+import { X509Certificate } from 'node:crypto';
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
+import { peerChain, spkiPin } from '../net/index.js';
 
 /**
  * Decides whether the desk at the other end of `socket` is the one this agent trusts; returns why not, or null.
@@ -31,7 +12,8 @@ function peerChain(socket: TLSSocket): X509Certificate[] {
  */
 export function verifyDesk(socket: TLSSocket, host: string, pins: string[], caGiven: boolean, now = new Date()): string | null {
   if (caGiven && !socket.authorized) return `desk certificate not trusted: ${String(socket.authorizationError)}`;
-  const chain = peerChain(socket);
+  // Leaf first; Node completes the chain with the trusted CA when one was given.
+  const chain = peerChain(socket).map((der) => new X509Certificate(der));
   const leaf = chain[0];
   if (!leaf) return 'the desk presented no certificate';
   if (pins.length === 0) return caGiven ? null : 'no desk.caFile and no desk.pins: nothing to verify the desk against';

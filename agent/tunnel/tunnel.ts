@@ -11,7 +11,20 @@ import type { TunnelHost } from './host.js';
 import { CLOSE, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS, DEFAULT_WINDOW_EVENTS, MAX_DESK_FRAME_BYTES } from './protocol/constants.js';
 import { chooseProxy } from './proxy.js';
 import { DeskSession, type SessionEnd, type SessionLimits, type SessionTiming } from './session.js';
-import { DESK_CLOCK_SOURCE_ID, DESK_SOURCE_ID, deskClockSource, deskSource, reachableResult, skewResult, unreachableResult, type UnreachableGrades } from './sources.js';
+import {
+  DESK_CLOCK_SOURCE_ID,
+  DESK_PROTOCOL_SOURCE_ID,
+  DESK_SOURCE_ID,
+  deskClockSource,
+  deskProtocolSource,
+  deskSource,
+  protocolCleanResult,
+  protocolViolationResult,
+  reachableResult,
+  skewResult,
+  unreachableResult,
+  type UnreachableGrades,
+} from './sources.js';
 
 export interface TunnelTiming extends SessionTiming {
   backoffBaseMs: number;
@@ -93,10 +106,11 @@ export class DeskTunnel {
     this.now = opts.now ?? (() => new Date());
     this.random = opts.random ?? Math.random;
     const grades = opts.unreachable ?? {
+      // The loader fills both from the schema's defaults; the static type, made from the schema, still says optional.
       minorAfterMs: (desk.unreachable?.minorAfterMinutes ?? 10) * 60_000,
       majorAfterMs: (desk.unreachable?.majorAfterMinutes ?? 240) * 60_000,
     };
-    this.sources = [deskSource(grades), deskClockSource];
+    this.sources = [deskSource(grades), deskClockSource, deskProtocolSource];
     this.st = { state: 'disconnected', deskUrl: this.url.href };
   }
 
@@ -143,6 +157,10 @@ export class DeskTunnel {
       this.socket = undefined;
       this.dialer?.abort();
       if (this.stopped) break;
+      // A session that ended by a protocol violation raises DESK_PROTOCOL_VIOLATION; one that lasted and ended
+      // otherwise clears it (a desk that floods after its hello must not clear it by saying hello).
+      if (end.violation) await this.report(DESK_PROTOCOL_SOURCE_ID, protocolViolationResult(this.now(), this.url.href, end.violation.code, end.violation.reason));
+      else if (end.established && Date.now() - this.establishedAt >= STABLE_MS) await this.report(DESK_PROTOCOL_SOURCE_ID, protocolCleanResult(this.now(), this.url.href));
       const { connectedSince: _c, ...rest } = this.st;
       this.st = { ...rest, state: 'disconnected', lastError: end.reason };
       // Only a connection that lasted resets the backoff: two agents sharing one certificate replace each other

@@ -50,7 +50,7 @@ export class WebContext {
     this.titles = opts.checkTitles;
     this.logger = opts.logger ?? { info: () => undefined, warn: () => undefined };
     // What happened before the page started and is not yet acked; later acks would otherwise drop it from history.
-    this.ring.push(this.agent.store.data.outbox.slice(-HISTORY_LIMIT));
+    this.ring.push(this.agent.store.pendingTransitions().slice(-HISTORY_LIMIT));
     const onTransitions = (list: Parameters<typeof this.ring.push>[0]) => {
       this.ring.push(list);
       this.changed();
@@ -114,7 +114,7 @@ export class WebContext {
   }
 
   faultViews(status: AgentStatus): FaultView[] {
-    return faultViews(status.faults, this.agent.catalogue, status.tunnel, openedSeqs(this.agent.store.data.outbox, this.ring.list()));
+    return faultViews(status.faults, this.agent.catalogue, status.tunnel, openedSeqs(this.agent.store.pendingTransitions(), this.ring.list()));
   }
 
   checkViews(status: AgentStatus): CheckView[] {
@@ -122,7 +122,7 @@ export class WebContext {
   }
 
   history(status: AgentStatus, limit: number): HistoryEntry[] {
-    return historyEntries(this.agent.store.data.outbox, this.ring.list(), status.tunnel, limit);
+    return historyEntries(this.agent.store.pendingTransitions(), this.ring.list(), status.tunnel, limit);
   }
 
   consentView(): ConsentView {

@@ -73,7 +73,7 @@ export function diagnosticsText(s: Snapshot, lang: Lang): string {
   for (const f of s.faults) {
     const muted = f.inhibitedBy.length ? (zh ? '，已被其他故障抑制' : ', muted by another fault') : '';
     lines.push(`  [${t(SEVERITY_TEXT[f.severity])}] ${f.code} ${t(f.title)} — ${f.checkId} ${f.subject}`);
-    lines.push(`      ${zh ? '自' : 'since'} ${localTime(f.firstSeen)}, ${f.occurrences} ${zh ? '次' : 'time(s)'}; ${t(DELIVERY[f.delivery])}${f.acknowledgedBy ? ` (${f.acknowledgedBy})` : ''}${muted}`);
+    lines.push(`      ${zh ? '自' : 'since'} ${localTime(f.firstSeen)}, ${f.occurrences} ${zh ? '次' : 'time(s)'}; ${t(DELIVERY[f.delivery])}${f.acknowledgedBy ? ` (${f.acknowledgedBy}${f.acknowledgedNote ? `: ${f.acknowledgedNote}` : ''})` : ''}${muted}`);
     lines.push(`      ${t(f.detail)}`);
   }
   lines.push('');

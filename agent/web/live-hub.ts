@@ -15,18 +15,25 @@ export interface LiveHubOptions {
   periodMs: number;
   /** Bounded: each open page holds a socket and a buffer. */
   maxClients: number;
+  /** Of those, at most this many for one origin (requests without Origin count as one), so one page cannot take all. */
+  maxClientsPerOrigin: number;
   /** How long the browser waits before reconnecting after the stream drops. */
   retryMs: number;
 }
 
 interface Client {
   res: ServerResponse;
+  origin: string;
   blocked: boolean;
   pending?: string;
 }
 
+/** Whether another stream may open, and if not, why. */
+export type Admission = 'ok' | 'full' | 'origin_full';
+
 export class LiveHub {
   private readonly clients = new Set<Client>();
+  private readonly perOrigin = new Map<string, number>();
   private debounce: NodeJS.Timeout | undefined;
   private period: NodeJS.Timeout | undefined;
   private closed = false;
@@ -43,12 +50,22 @@ export class LiveHub {
     return this.closed || this.clients.size >= this.opts.maxClients;
   }
 
+  /** Whether a stream for `origin` (the request's Origin header, '' for none) may open now. */
+  admits(origin: string): Admission {
+    if (this.full) return 'full';
+    return (this.perOrigin.get(origin) ?? 0) >= this.opts.maxClientsPerOrigin ? 'origin_full' : 'ok';
+  }
+
   /** Takes over a response whose headers the caller has written; sends the current state at once. */
-  attach(res: ServerResponse): void {
-    const client: Client = { res, blocked: false };
+  attach(res: ServerResponse, origin = ''): void {
+    const client: Client = { res, origin, blocked: false };
     this.clients.add(client);
+    this.perOrigin.set(origin, (this.perOrigin.get(origin) ?? 0) + 1);
     res.on('close', () => {
-      this.clients.delete(client);
+      if (!this.clients.delete(client)) return;
+      const left = (this.perOrigin.get(origin) ?? 1) - 1;
+      if (left > 0) this.perOrigin.set(origin, left);
+      else this.perOrigin.delete(origin);
       if (!this.clients.size) this.stopPeriod();
     });
     this.send(client, `retry: ${this.opts.retryMs}\n\n` + this.message());
@@ -78,6 +95,7 @@ export class LiveHub {
     this.stopPeriod();
     for (const c of this.clients) c.res.end();
     this.clients.clear();
+    this.perOrigin.clear();
   }
 
   private message(): string {

@@ -3,6 +3,7 @@ import type { LoadedCheck } from '../core/config/load.js';
 import type { Text } from '../core/text.js';
 import { ConsentBroker } from './consent-broker.js';
 import { WebContext, type PageAgent, type PageLogger } from './context.js';
+import { lazyCompilersFactory } from './lazy-compilers.js';
 import type { LiveHub } from './live-hub.js';
 import { apiPlugin } from './plugins/api.js';
 import { consentPlugin } from './plugins/consent.js';
@@ -61,6 +62,8 @@ export async function buildLocalApi(opts: LocalApiOptions): Promise<Omit<LocalAp
     // Bodies are tiny JSON; unknown keys are an error, not silently dropped.
     bodyLimit: 16 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Each route's validator and serializer compiled on first use (memory: see lazy-compilers.ts).
+    schemaController: { compilersFactory: lazyCompilersFactory() },
     // Stalled clients must not hold sockets for ever; streams are kept alive by their 10 s messages.
     connectionTimeout: 30_000,
     keepAliveTimeout: 5_000,

@@ -1,96 +1,60 @@
-import { SEVERITIES } from '../core/severity.js';
 import type { AgentStatus } from '../core/runtime/status.js';
+import { SEVERITIES } from '../core/severity.js';
+import { FAULT_STATES, REFUSAL_REASONS, TUNNEL_STATES } from './metrics-definitions.js';
+import { Exposition, type Sample } from './metrics-exposition.js';
+import { seriesSubjects, type SeriesSubject } from './metrics-subjects.js';
 
-/** Prometheus text exposition format 0.0.4, written by hand: a dozen families do not justify a client library. */
+export { escapeLabel, formatValue } from './metrics-exposition.js';
 
-type Labels = Record<string, string>;
+/** Milliseconds as seconds, rounded to the microsecond (phases are measured to 10 µs). */
+const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
+const epoch = (iso: string | undefined): number => (iso ? Date.parse(iso) / 1000 : NaN);
 
-export function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-class Exposition {
-  private readonly out: string[] = [];
-
-  family(name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Labels, number]>): void {
-    this.out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) {
-      const keys = Object.keys(labels);
-      const l = keys.length ? `{${keys.map((k) => `${k}="${escapeLabel(labels[k]!)}"`).join(',')}}` : '';
-      this.out.push(`${name}${l} ${Number.isFinite(value) ? value : 'NaN'}`);
-    }
-  }
-
-  text(): string {
-    return this.out.join('\n') + '\n';
-  }
-}
-
-const seconds = (ms: number) => ms / 1000;
-const epoch = (iso: string | undefined) => (iso ? Date.parse(iso) / 1000 : NaN);
-
+/** GET /metrics: the agent's status as the families of metrics-definitions.ts, every series named stably. */
 export function metricsText(s: AgentStatus, processStartSeconds: number, refusals: Readonly<Record<string, number>> = {}): string {
   const e = new Exposition();
-  const agentLabels = { agent_id: s.agent.id, version: s.agent.version, terminal: s.site.terminalId, fixmedins_code: s.site.fixmedins_code };
-  e.family('guardpost_info', 'gauge', 'Agent identity; always 1.', [[agentLabels, 1]]);
-  e.family('guardpost_overall_state', 'gauge', 'Settlement readiness: 0 ok, 1 degraded, 2 down.', [[{}, s.overall === 'ok' ? 0 : s.overall === 'degraded' ? 1 : 2]]);
+  e.family('info', [[{ agent_id: s.agent.id, version: s.agent.version, terminal: s.site.terminalId, fixmedins_code: s.site.fixmedins_code }, 1]]);
+  e.family('overallState', [[{}, s.overall === 'ok' ? 0 : s.overall === 'degraded' ? 1 : 2]]);
 
-  const checks = s.checks.filter((c) => c.last?.length);
+  const checks = s.checks.filter((c) => c.last?.length).map((c) => ({ check: c, series: seriesSubjects(c.last!) }));
+  const each = <T>(f: (check: string, type: string, r: SeriesSubject) => T[]): T[] => checks.flatMap(({ check, series }) => series.flatMap((r) => f(check.id, check.type, r)));
+  e.family('checkUp', each((check, type, r): Sample<'checkUp'>[] => [[{ check, type, subject: r.subject }, r.result.status === 'ok' ? 1 : 0]]));
+  e.family('checkReason', each((check, _t, r): Sample<'checkReason'>[] => [[{ check, subject: r.subject, reason: r.result.reason }, 1]]));
+  e.family('checkDuration', each((check, _t, r): Sample<'checkDuration'>[] => [[{ check, subject: r.subject }, seconds(r.result.durationMs)]]));
   e.family(
-    'guardpost_check_up',
-    'gauge',
-    'Last result per check and subject: 1 ok, 0 failed.',
-    checks.flatMap((c) => c.last!.map((r): [Labels, number] => [{ check: c.id, type: c.type, subject: r.subject, reason: r.reason }, r.status === 'ok' ? 1 : 0])),
+    'checkPhaseDuration',
+    each((check, _t, r) => Object.entries(r.result.phases ?? {}).map(([phase, ms]): Sample<'checkPhaseDuration'> => [{ check, subject: r.subject, phase }, seconds(ms)])),
   );
+  e.family('checkLastRun', checks.map(({ check }): Sample<'checkLastRun'> => [{ check: check.id }, epoch(check.lastRunAt)]));
+
+  const certs = each((check, _t, r) => (r.certificate ? [{ check, c: r.certificate }] : []));
+  const certLabels = (check: string, c: { source: string; certificate: string }) => ({ check, source: c.source, certificate: c.certificate });
+  e.family('certNotAfter', certs.flatMap(({ check, c }): Sample<'certNotAfter'>[] => (c.notAfter === undefined ? [] : [[certLabels(check, c), c.notAfter]])));
+  e.family('certNotBefore', certs.flatMap(({ check, c }): Sample<'certNotBefore'>[] => (c.notBefore === undefined ? [] : [[certLabels(check, c), c.notBefore]])));
+  e.family('certChainNotAfter', certs.flatMap(({ check, c }): Sample<'certChainNotAfter'>[] => (c.chainNotAfter === undefined ? [] : [[certLabels(check, c), c.chainNotAfter]])));
   e.family(
-    'guardpost_check_duration_seconds',
-    'gauge',
-    'Duration of the last probe per check and subject.',
-    checks.flatMap((c) => c.last!.map((r): [Labels, number] => [{ check: c.id, subject: r.subject }, seconds(r.durationMs)])),
-  );
-  e.family(
-    'guardpost_check_phase_duration_seconds',
-    'gauge',
-    'Duration of each phase of the last probe (dns, connect, tls, ...), where the check has phases.',
-    checks.flatMap((c) =>
-      c.last!.flatMap((r) => Object.entries(r.phases ?? {}).map(([phase, ms]): [Labels, number] => [{ check: c.id, subject: r.subject, phase }, seconds(ms)])),
-    ),
-  );
-  e.family(
-    'guardpost_check_last_run_timestamp_seconds',
-    'gauge',
-    'When each check last finished (Unix time).',
-    checks.map((c): [Labels, number] => [{ check: c.id }, epoch(c.lastRunAt)]),
+    'certInfo',
+    certs.map(({ check, c }): Sample<'certInfo'> => [{ ...certLabels(check, c), subject_dn: c.subjectDn, issuer_dn: c.issuerDn, serial: c.serial, sha256: c.sha256 }, 1]),
   );
 
-  const open = (sev: string, state: string) => s.faults.filter((f) => f.severity === sev && f.state === state).length;
-  e.family(
-    'guardpost_faults_open',
-    'gauge',
-    'Active faults by severity and state (open or acknowledged by the desk); muted faults count.',
-    SEVERITIES.flatMap((sev) => (['open', 'acknowledged'] as const).map((state): [Labels, number] => [{ severity: sev, state }, open(sev, state)])),
-  );
-  e.family('guardpost_outbox_depth', 'gauge', 'Fault transitions waiting for the desk.', [[{}, s.store.outboxDepth]]);
-  e.family('guardpost_outbox_bytes', 'gauge', 'Size of the waiting transitions.', [[{}, s.store.outboxBytes]]);
-  e.family('guardpost_outbox_evicted_total', 'counter', 'Transitions dropped by the outbox caps.', [[{}, s.store.evicted]]);
-  e.family('guardpost_outbox_oldest_pending_timestamp_seconds', 'gauge', 'Time of the oldest waiting transition (NaN when none).', [
-    [{}, epoch(s.store.oldestPendingAt)],
-  ]);
-  e.family('guardpost_store_write_failing', 'gauge', '1 while the state file cannot be written.', [[{}, s.store.writeError ? 1 : 0]]);
-  e.family('guardpost_tunnel_up', 'gauge', '1 while connected to the service desk.', [[{ state: s.tunnel.state }, s.tunnel.state === 'connected' ? 1 : 0]]);
-  e.family('guardpost_tunnel_last_contact_timestamp_seconds', 'gauge', 'Last message from the desk (NaN when none).', [[{}, epoch(s.tunnel.lastContactAt)]]);
+  const open = (severity: string, state: string) => s.faults.filter((f) => f.severity === severity && f.state === state).length;
+  e.family('faultsOpen', SEVERITIES.flatMap((severity) => FAULT_STATES.map((state): Sample<'faultsOpen'> => [{ severity, state }, open(severity, state)])));
+  e.family('outboxDepth', [[{}, s.store.outboxDepth]]);
+  e.family('outboxBytes', [[{}, s.store.outboxBytes]]);
+  e.family('outboxEvicted', [[{}, s.store.evicted]]);
+  e.family('outboxOldest', [[{}, epoch(s.store.oldestPendingAt)]]);
+  e.family('storeWriteFailing', [[{}, s.store.writeError ? 1 : 0]]);
 
-  e.family(
-    'guardpost_page_refused_requests_total',
-    'counter',
-    'Requests the local page refused, by reason (bad_host: DNS rebinding; cross_site, bad_origin, bad_csrf_token: another page).',
-    ['bad_host', 'cross_site', 'bad_origin', 'bad_csrf_token'].map((reason): [Labels, number] => [{ reason }, refusals[reason] ?? 0]),
-  );
-  e.family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [[{}, s.process.rssBytes]]);
-  e.family('process_cpu_seconds_total', 'counter', 'Total user and system CPU time spent in seconds.', [[{}, seconds(s.process.cpuUserMs + s.process.cpuSystemMs)]]);
-  e.family('process_cpu_user_seconds_total', 'counter', 'User CPU time spent in seconds.', [[{}, seconds(s.process.cpuUserMs)]]);
-  e.family('process_cpu_system_seconds_total', 'counter', 'System CPU time spent in seconds.', [[{}, seconds(s.process.cpuSystemMs)]]);
-  e.family('process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch in seconds.', [[{}, processStartSeconds]]);
-  e.family('nodejs_heap_used_bytes', 'gauge', 'V8 heap in use.', [[{}, s.process.heapUsedBytes]]);
+  e.family('tunnelUp', [[{}, s.tunnel.state === 'connected' ? 1 : 0]]);
+  e.family('tunnelState', TUNNEL_STATES.map((state): Sample<'tunnelState'> => [{ state }, s.tunnel.state === state ? 1 : 0]));
+  e.family('tunnelLastContact', [[{}, epoch(s.tunnel.lastContactAt)]]);
+
+  e.family('pageRefused', REFUSAL_REASONS.map((reason): Sample<'pageRefused'> => [{ reason }, refusals[reason] ?? 0]));
+  e.family('rss', [[{}, s.process.rssBytes]]);
+  e.family('cpu', [[{}, seconds(s.process.cpuUserMs + s.process.cpuSystemMs)]]);
+  e.family('cpuUser', [[{}, seconds(s.process.cpuUserMs)]]);
+  e.family('cpuSystem', [[{}, seconds(s.process.cpuSystemMs)]]);
+  e.family('startTime', [[{}, processStartSeconds]]);
+  e.family('heapUsed', [[{}, s.process.heapUsedBytes]]);
   return e.text();
 }

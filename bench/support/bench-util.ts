@@ -29,15 +29,18 @@ export function cpuMicros(start: NodeJS.CpuUsage): number {
   return used.user + used.system;
 }
 
-/** VmRSS and VmHWM (peak RSS) of a process, in kB, from /proc/<pid>/status. */
-export function procMemory(pid: number): { rssKB: number; hwmKB: number } {
+/**
+ * VmRSS and VmHWM (peak RSS) of a process, in kB, from /proc/<pid>/status; RssAnon (heap, malloc, stacks) and
+ * RssFile (the node binary and libraries as paged in) split VmRSS.
+ */
+export function procMemory(pid: number): { rssKB: number; hwmKB: number; anonKB: number; fileKB: number } {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string): number => {
     const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
     if (!m) throw new Error(`/proc/${pid}/status has no ${name}`);
     return Number(m[1]);
   };
-  return { rssKB: field('VmRSS'), hwmKB: field('VmHWM') };
+  return { rssKB: field('VmRSS'), hwmKB: field('VmHWM'), anonKB: field('RssAnon'), fileKB: field('RssFile') };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

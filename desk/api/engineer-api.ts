@@ -1,15 +1,22 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { Ajv } from 'ajv';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { SEVERITIES, type Severity } from '../../agent/core/severity.js';
+import type { Logger } from 'pino';
+import { routeOptions } from '../../agent/core/schema/route-spec.js';
+import type { Severity } from '../../agent/core/severity.js';
 import type { DeskConfig } from '../config.js';
 import { monthRange, serviceReport } from '../service-report.js';
-import type { AckRecord, DeskStore, FaultQuery, FaultState } from '../store/types.js';
+import type { AckRecord, DeskStore, FaultQuery, FaultRef, FaultState } from '../store/types.js';
+import { ENGINEER_ROUTES as R, LIST_PARAMS } from './engineer-routes.js';
+import { describeSchemaError, splitLists } from './request-errors.js';
 
 export interface EngineerApiDeps {
   store: DeskStore;
   config: DeskConfig;
   now: () => Date;
+  /** Where failures the client is not told about are written. */
+  logger?: Logger;
   /** Hands an acknowledgement to the agent's live connection; false when the agent is offline (sent on reconnect). */
   deliverAck(ack: AckRecord): boolean;
 }
@@ -17,30 +24,47 @@ export interface EngineerApiDeps {
 class BadRequest extends Error {}
 class NotFound extends Error {}
 
-const STATES = ['open', 'acknowledged', 'resolved', 'active'] as const;
-
-function list<T extends string>(raw: unknown, allowed: readonly T[], name: string): T[] | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const values = String(raw).split(',').map((s) => s.trim()).filter(Boolean);
-  for (const v of values) if (!allowed.includes(v as T)) throw new BadRequest(`${name}: "${v}" is not one of ${allowed.join(', ')}`);
-  return values as T[];
+/** A date or date-time the schema let through, as an instant; a calendar-impossible one is the client's error. */
+function instant(raw: string | undefined, name: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const ms = Date.parse(raw);
+  if (Number.isNaN(ms)) throw new BadRequest(`${name}: "${raw}" is not a date/time (ISO-8601)`);
+  return new Date(ms).toISOString();
 }
 
-function time(raw: unknown, name: string): string | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const ms = Date.parse(String(raw));
-  if (Number.isNaN(ms)) throw new BadRequest(`${name}: "${String(raw)}" is not a date/time (ISO-8601)`);
-  return new Date(ms).toISOString();
+interface FaultsQuery {
+  severity?: Severity[];
+  state?: (FaultState | 'active')[];
+  site?: string;
+  agent?: string;
+  since?: string;
+  until?: string;
+  limit: number;
 }
 
 /**
  * The engineer HTTP API (HTTPS with the desk's server certificate, bearer tokens from `guardpost desk-cli token
  * create NAME`): agents, faults filtered by severity/state/site/time, acknowledge (travels to the agent), timeline,
- * and the monthly service report. The token's name is recorded as who acknowledged.
+ * and the monthly service report. The token's name is recorded as who acknowledged. Input is validated by fastify
+ * against the route schemas (engineer-routes.ts); answers are plain JSON.
  */
 export async function startEngineerApi(d: EngineerApiDeps, host: string, port: number): Promise<{ app: FastifyInstance; port: number }> {
   const tls = d.config.tls;
-  const app = Fastify({ https: { key: readFileSync(tls.key), cert: readFileSync(tls.cert) }, logger: false, bodyLimit: 16 * 1024 });
+  const app = Fastify({
+    https: { key: readFileSync(tls.key), cert: readFileSync(tls.cert) },
+    logger: false,
+    bodyLimit: 16 * 1024,
+    schemaErrorFormatter: (errors, dataVar) => new BadRequest(describeSchemaError(errors as never, dataVar)),
+  });
+  // Query and path parameters arrive as text and are converted (limit=2 is a number); a JSON body has its types
+  // already and is taken as sent (a number is not a note). Unknown parameters are refused, not dropped; `verbose`
+  // gives the error formatter the value.
+  const options = { removeAdditional: false, useDefaults: true, allErrors: false, verbose: true, strict: false } as const;
+  const fromText = new Ajv({ ...options, coerceTypes: 'array' });
+  const asSent = new Ajv({ ...options, coerceTypes: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? asSent : fromText).compile(schema));
+  // Answers are sent as they are: the response schemas document them, they do not filter them.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('engineer', '');
   app.addHook('onRequest', async (req: FastifyRequest & { engineer?: string }, reply) => {
     const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
@@ -48,68 +72,84 @@ export async function startEngineerApi(d: EngineerApiDeps, host: string, port: n
     if (!name) return reply.code(401).send({ error: 'a valid token is required (Authorization: Bearer …); create one with guardpost desk-cli token create NAME' });
     req.engineer = name;
   });
-  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof BadRequest) return reply.code(400).send({ error: err.message });
     if (err instanceof NotFound) return reply.code(404).send({ error: err.message });
-    return reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 500).send({ error: err.message });
+    // fastify's own client errors (a body that is not JSON, a wrong content type) say what the client did.
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
+    // Anything else is ours: the log gets the detail, the client only that it failed.
+    d.logger?.error({ err: err.message, method: req.method, url: req.url.split('?')[0] }, 'engineer API: request failed');
+    return reply.code(500).send({ error: 'internal error on the desk (see its log)' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no such route: ${req.method} ${req.url.split('?')[0]}` }));
+
+  app.route({
+    ...routeOptions(R.agents),
+    handler: async (req) => {
+      const q = req.query as { site?: string; online?: 'true' | 'false' | '1' | '0' };
+      const online = q.online === undefined ? undefined : q.online === 'true' || q.online === '1';
+      return { agents: d.store.listAgents({ ...(q.site ? { site: q.site } : {}), ...(online !== undefined ? { online } : {}) }) };
+    },
   });
 
-  app.get('/api/v1/agents', async (req) => {
-    const q = req.query as Record<string, string>;
-    const online = q.online === undefined ? undefined : q.online === 'true' || q.online === '1';
-    return { agents: d.store.listAgents({ ...(q.site ? { site: q.site } : {}), ...(online !== undefined ? { online } : {}) }) };
+  app.route({
+    ...routeOptions(R.faults),
+    preValidation: splitLists(LIST_PARAMS),
+    handler: async (req) => {
+      const q = req.query as FaultsQuery;
+      const query: FaultQuery = { limit: q.limit };
+      if (q.severity) query.severity = [...new Set(q.severity)];
+      if (q.state) query.state = [...new Set(q.state)];
+      if (q.site) query.site = q.site;
+      if (q.agent) query.agent = q.agent;
+      const since = instant(q.since, 'since');
+      const until = instant(q.until, 'until');
+      if (since) query.since = since;
+      if (until) query.until = until;
+      return { faults: d.store.listFaults(query) };
+    },
   });
 
-  app.get('/api/v1/faults', async (req) => {
-    const q = req.query as Record<string, string>;
-    const query: FaultQuery = {};
-    const severity = list<Severity>(q.severity, SEVERITIES, 'severity');
-    const state = list<FaultState | 'active'>(q.state, STATES, 'state');
-    if (severity) query.severity = severity;
-    if (state) query.state = state;
-    if (q.site) query.site = q.site;
-    if (q.agent) query.agent = q.agent;
-    const since = time(q.since, 'since');
-    const until = time(q.until, 'until');
-    if (since) query.since = since;
-    if (until) query.until = until;
-    if (q.limit) query.limit = Math.max(1, Number(q.limit) || 500);
-    return { faults: d.store.listFaults(query) };
-  });
-
-  /** The occurrence id from the path: a full id or a unique prefix. */
-  const faultId = (req: FastifyRequest): string => {
-    const ref = (req.params as { id: string }).id;
-    const id = d.store.resolveFaultId(ref);
-    if (id === 'ambiguous') throw new BadRequest(`fault id prefix "${ref}" matches more than one fault; give more characters`);
-    if (!id) throw new NotFound(`no fault ${ref}`);
-    return id;
+  /** The occurrence the path names: a full id, a unique prefix, or AGENT:ID. */
+  const fault = (req: FastifyRequest): FaultRef => {
+    const text = (req.params as { id: string }).id;
+    const r = d.store.findFault(text);
+    if ('found' in r) return r.found;
+    if ('notFound' in r) throw new NotFound(`no fault ${text}`);
+    const ids = new Set(r.ambiguous.map((x) => x.id));
+    if (ids.size === 1) {
+      const agents = r.ambiguous.map((x) => x.agentId);
+      throw new BadRequest(`fault id ${text} is used by ${agents.length} agents (${agents.join(', ')}); name one as AGENT:ID, e.g. ${agents[0]}:${text}`);
+    }
+    throw new BadRequest(`fault id prefix "${text}" matches more than one fault; give more characters`);
   };
 
-  app.get('/api/v1/faults/:id', async (req) => ({ fault: d.store.getFault(faultId(req)) }));
+  app.route({ ...routeOptions(R.fault), handler: async (req) => ({ fault: d.store.getFault(fault(req)) }) });
 
-  app.get('/api/v1/faults/:id/timeline', async (req) => d.store.timeline(faultId(req)));
+  app.route({ ...routeOptions(R.timeline), handler: async (req) => d.store.timeline(fault(req)) });
 
-  app.post('/api/v1/faults/:id/ack', async (req: FastifyRequest & { engineer?: string }, reply) => {
-    const body = (req.body ?? {}) as { note?: unknown };
-    if (body.note !== undefined && (typeof body.note !== 'string' || body.note.length > 1024)) throw new BadRequest('note: a string of at most 1024 characters');
-    const r = d.store.acknowledge(faultId(req), req.engineer!, (body.note as string | undefined) ?? null, d.now().toISOString());
-    if ('error' in r) return reply.code(r.error === 'not-found' ? 404 : 409).send({ error: r.error === 'not-found' ? 'no such fault' : 'the fault is already resolved' });
-    const sent = d.deliverAck(r);
-    return reply.code(202).send({ acknowledgement: r, delivery: sent ? 'sent' : 'queued until the agent reconnects' });
+  app.route({
+    ...routeOptions(R.acknowledge),
+    // No body at all is an acknowledgement without a note.
+    preValidation: async (req) => void (req.body ??= {}),
+    handler: async (req: FastifyRequest & { engineer?: string }, reply) => {
+      const body = req.body as { note?: string };
+      const r = d.store.acknowledge(fault(req), req.engineer!, body.note ?? null, d.now().toISOString());
+      if ('error' in r) return reply.code(r.error === 'not-found' ? 404 : 409).send({ error: r.error === 'not-found' ? 'no such fault' : 'the fault is already resolved' });
+      const sent = d.deliverAck(r);
+      return reply.code(202).send({ acknowledgement: r, delivery: sent ? 'sent' : 'queued until the agent reconnects' });
+    },
   });
 
-  app.get('/api/v1/report', async (req) => {
-    const q = req.query as Record<string, string>;
-    const now = d.now();
-    const month = q.month ?? new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
-    let range: { from: string; to: string };
-    try {
-      range = monthRange(month);
-    } catch (err) {
-      throw new BadRequest((err as Error).message);
-    }
-    return { month, ...serviceReport(d.store.occurrences(range.from, range.to), range, d.config.targets, now) };
+  app.route({
+    ...routeOptions(R.report),
+    handler: async (req) => {
+      const q = req.query as { month?: string };
+      const now = d.now();
+      const month = q.month ?? new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+      const range = monthRange(month);
+      return { month, ...serviceReport(d.store.occurrences(range.from, range.to), range, d.config.targets, now) };
+    },
   });
 
   await app.listen({ host, port });

@@ -1,8 +1,8 @@
-import { renderTable } from '../../agent/cli/table.js';
+import { renderTable } from '../../agent/core/text-table.js';
 import { SEVERITY_TEXT } from '../../agent/core/severity.js';
 import type { Lang } from '../../agent/core/text.js';
 import type { ServiceReport } from '../service-report.js';
-import type { AgentRow, FaultRow, TimelineEntry } from '../store/types.js';
+import type { AgentRow, FaultRow, LimitKind, TimelineEntry } from '../store/types.js';
 
 /** Tables for `guardpost desk-cli`, in Chinese or English. Times are shown in China Standard Time. */
 
@@ -28,20 +28,45 @@ export function duration(seconds: number | null | undefined): string {
   return `${Math.round(s / 360) / 10}h`;
 }
 
-export function agentsTable(rows: AgentRow[], lang: Lang): string {
+const LIMIT_TEXT: Record<LimitKind, { zh: string; en: string }> = {
+  'events-rate': { zh: '事件过快，确认已放慢', en: 'events too fast, acks slowed' },
+  window: { zh: '未确认事件超出窗口', en: 'more events in flight than the window' },
+  heartbeats: { zh: '心跳过快', en: 'heartbeats too fast' },
+  frames: { zh: '消息过快', en: 'frames too fast' },
+  connects: { zh: '重连过于频繁', en: 'reconnecting too often' },
+  'open-faults': { zh: '未恢复故障数达到配额', en: 'open-fault quota reached' },
+  'bytes-per-day': { zh: '当日存储量达到配额', en: 'daily storage quota reached' },
+};
+
+/** An agent the desk limited within this long is shown as throttled. */
+export const THROTTLED_FOR_MS = 3600_000;
+
+/** "throttled" while a limit is recent, with what it was; the last limit otherwise (or nothing). */
+export function limitText(a: AgentRow, lang: Lang, now = Date.now()): { throttled: boolean; text: string } {
+  if (!a.limited) return { throttled: false, text: '-' };
+  const throttled = now - Date.parse(a.limited.at) < THROTTLED_FOR_MS;
+  return { throttled, text: `${LIMIT_TEXT[a.limited.kind]?.[lang] ?? a.limited.kind} ×${a.limited.count} ${cst(a.limited.at)}` };
+}
+
+export function agentsTable(rows: AgentRow[], lang: Lang, now = Date.now()): string {
   const zh = lang === 'zh';
   if (!rows.length) return zh ? '没有代理。' : 'No agents.';
   return renderTable(
-    zh ? ['代理', '机构', '状态', '最后联系', '版本', '严重/一般/轻微', '待发送'] : ['agent', 'site', 'state', 'last seen', 'version', 'crit/maj/min', 'outbox'],
-    rows.map((a) => [
-      a.id,
-      `${a.siteCode} ${a.siteName}`.trim(),
-      a.online ? (zh ? '在线' : 'online') : zh ? '离线' : 'offline',
-      cst(a.lastSeen),
-      a.version,
-      `${a.openFaults.critical}/${a.openFaults.major}/${a.openFaults.minor}`,
-      a.health ? String(a.health.outboxDepth) : '-',
-    ]),
+    zh ? ['代理', '机构', '状态', '最后联系', '版本', '严重/一般/轻微', '待发送', '限制'] : ['agent', 'site', 'state', 'last seen', 'version', 'crit/maj/min', 'outbox', 'limited'],
+    rows.map((a) => {
+      const limit = limitText(a, lang, now);
+      const presence = a.online ? (zh ? '在线' : 'online') : zh ? '离线' : 'offline';
+      return [
+        a.id,
+        `${a.siteCode} ${a.siteName}`.trim(),
+        limit.throttled ? `${presence}${zh ? '（限流）' : ' (throttled)'}` : presence,
+        cst(a.lastSeen),
+        a.version,
+        `${a.openFaults.critical}/${a.openFaults.major}/${a.openFaults.minor}`,
+        a.health ? String(a.health.outboxDepth) : '-',
+        limit.text,
+      ];
+    }),
   );
 }
 

@@ -5,7 +5,8 @@ import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { AGENT_PATH, CLOSE, MAX_AGENT_FRAME_BYTES } from '../../agent/tunnel/protocol/constants.js';
-import { AgentSession, type AgentSessionDeps } from './agent-session.js';
+import { closeReason } from '../../agent/tunnel/protocol/codec.js';
+import { AgentSession, noticeLimit, type AgentSessionDeps } from './agent-session.js';
 
 /**
  * The agents' endpoint: HTTPS that demands a client certificate issued by the desk CA (the handshake fails without
@@ -46,7 +47,17 @@ export class AgentListener {
         socket.end(`HTTP/1.1 ${path !== AGENT_PATH ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => new AgentSession(ws, agentId, `${tlsSocket.remoteAddress}:${tlsSocket.remotePort}`, d));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        // Refused before hello: a reconnect storm costs the desk no database write and no snapshot.
+        if (!d.limits.allowConnect(agentId)) {
+          const detail = `more than ${d.config.limits.connectBurst} connects at once or ${d.config.limits.connectsPerMinute} a minute`;
+          noticeLimit(d, agentId, 'connects', detail);
+          ws.close(CLOSE.rateLimited, closeReason(`rate limited: ${detail}`));
+          setTimeout(() => ws.terminate(), 2000).unref();
+          return;
+        }
+        new AgentSession(ws, agentId, `${tlsSocket.remoteAddress}:${tlsSocket.remotePort}`, d);
+      });
     });
     this.server.on('clientError', (_err, socket) => socket.destroy());
   }

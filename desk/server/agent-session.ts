@@ -5,17 +5,43 @@ import { closeReason, decodeFrame } from '../../agent/tunnel/protocol/codec.js';
 import { CLOSE, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION, type CloseCode } from '../../agent/tunnel/protocol/constants.js';
 import type { AgentMessage, DeskMessage } from '../../agent/tunnel/protocol/messages.js';
 import type { DeskConfig } from '../config.js';
-import type { AckRecord, DeskStore } from '../store/types.js';
+import { refusalText, type QuotaKind, type Refused } from '../store/quota.js';
+import type { AckRecord, DeskStore, LimitKind } from '../store/types.js';
+import { AckPacer } from './ack-pacer.js';
+import type { AgentLimits } from './agent-limits.js';
 import type { IngestQueue, OpOwner } from './ingest-queue.js';
 import type { SessionRegistry } from './session-registry.js';
+import { TokenBucket } from './token-bucket.js';
 
 export interface AgentSessionDeps {
   queue: IngestQueue;
   store: DeskStore;
-  registry: SessionRegistry;
+  registry: SessionRegistry<AgentSession>;
   config: DeskConfig;
+  limits: AgentLimits;
   logger: Logger;
   now: () => Date;
+}
+
+/** Heartbeats a connection may send at once: the one after the snapshot, and slack for a slow network. */
+const HEARTBEAT_BURST = 3;
+/** Other frames (fault-ack results, channel frames): a burst covers answers to every acknowledgement queued offline. */
+const OTHER_FRAME_BURST = 1000;
+const OTHER_FRAMES_PER_SECOND = 50;
+
+/**
+ * A limit the desk applied, logged and recorded at most once a minute per agent and kind (see AgentLimits.notice).
+ * `record: false` when the store recorded it already (quota refusals are recorded in their own transaction).
+ */
+export function noticeLimit(d: Pick<AgentSessionDeps, 'limits' | 'logger' | 'queue' | 'now'>, agentId: string, kind: LimitKind, detail: string, n = 1, record = true): void {
+  const count = d.limits.notice(agentId, kind, n);
+  if (!count) return;
+  d.logger.warn({ agent: agentId, limit: kind, count, detail }, 'agent limited');
+  if (record) {
+    d.queue
+      .push({ kind: 'limited', agentId, limit: kind, detail, count, at: d.now().toISOString() })
+      .catch((err: Error) => d.logger.error({ err: err.message }, 'recording a limit failed'));
+  }
 }
 
 type State = 'hello' | 'snapshot' | 'ready' | 'closed';
@@ -23,7 +49,10 @@ type State = 'hello' | 'snapshot' | 'ready' | 'closed';
 /**
  * The desk's side of one agent connection. The agent id comes from the client certificate and must match hello.
  * Order is enforced (hello, snapshot, then events/heartbeats; seqs increasing); every frame is validated, and a bad
- * one closes the connection with its close code and a logged reason. Events are acknowledged after commit.
+ * one closes the connection with its close code and a logged reason. Events are acknowledged after commit, paced
+ * by the agent's rate limit; more events in flight than the policy's window, heartbeats faster than the policy or
+ * other frames faster than the desk takes them close the connection (4020); what a quota refused is acknowledged,
+ * and the connection closed (4021) at most once an hour to tell the agent why.
  */
 export class AgentSession implements OpOwner {
   storeFailed = false;
@@ -33,6 +62,11 @@ export class AgentSession implements OpOwner {
   private state: State = 'hello';
   private lastEventSeq = 0;
   private readonly helloTimer: NodeJS.Timeout;
+  private readonly acks: AckPacer;
+  private readonly heartbeats: TokenBucket;
+  private readonly otherFrames: TokenBucket;
+  /** Acknowledgements are being slowed (one notice per episode). */
+  private pacing = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -41,6 +75,12 @@ export class AgentSession implements OpOwner {
     private readonly d: AgentSessionDeps,
   ) {
     d.registry.add(this);
+    const now = performance.now();
+    this.acks = new AckPacer((upTo) => {
+      if (this.send({ type: 'ack', upToSeq: upTo })) d.limits.released(this.agentId!, upTo);
+    });
+    this.heartbeats = new TokenBucket(2 / d.config.policy.heartbeatSeconds, HEARTBEAT_BURST, now);
+    this.otherFrames = new TokenBucket(OTHER_FRAMES_PER_SECOND, OTHER_FRAME_BURST, now);
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('ping', () => void (this.lastFrameAt = Date.now()));
     ws.on('pong', () => void (this.lastFrameAt = Date.now()));
@@ -95,7 +135,7 @@ export class AgentSession implements OpOwner {
         clearTimeout(this.helloTimer);
         this.agentId = msg.agentId;
         this.d.registry.claim(this);
-        const committed = this.d.store.lastCommittedSeq(msg.agentId);
+        const committed = this.d.limits.resumeSeq(msg.agentId, this.d.store.lastCommittedSeq(msg.agentId));
         const agent = { id: msg.agentId, site: msg.site, profile: msg.profile, version: msg.agentVersion, protocol: msg.protocol, remote: this.remote };
         queue.push({ kind: 'connected', agent, connId: this.connId, at }, this).catch((err: Error) => this.storeError(err));
         this.send({ type: 'hello', protocol: PROTOCOL_VERSION, deskTime: at, lastCommittedSeq: committed, policy: this.d.config.policy });
@@ -108,8 +148,9 @@ export class AgentSession implements OpOwner {
         this.state = 'ready';
         queue
           .push({ kind: 'snapshot', agentId: this.agentId!, asOfSeq: msg.asOfSeq, faults: msg.faults, complete: msg.complete !== false, agentAt: msg.at, at }, this)
-          .then(() => {
+          .then((r) => {
             for (const a of this.d.store.pendingAcks(this.agentId!)) this.sendFaultAck(a);
+            if (r.refused) this.refused(r.refused);
           })
           .catch((err: Error) => this.storeError(err));
         return;
@@ -121,29 +162,72 @@ export class AgentSession implements OpOwner {
           prev = e.seq;
         }
         this.lastEventSeq = prev;
+        const n = msg.events.length;
+        const window = this.d.config.policy.windowEvents;
+        if (this.acks.inFlight + n > window) return this.limit('window', `${this.acks.inFlight + n} events in flight; the policy allows ${window}`);
+        this.acks.received(n);
+        const wait = this.d.limits.chargeEvents(this.agentId!, n);
+        if (wait > 0 && !this.pacing) {
+          const { eventBurst, eventsPerSecond } = this.d.config.limits;
+          noticeLimit(this.d, this.agentId!, 'events-rate', `past ${eventBurst} events at once: acknowledging ${eventsPerSecond} events/s`);
+        }
+        this.pacing = wait > 0;
+        const due = performance.now() + wait;
         queue
           .push({ kind: 'events', agentId: this.agentId!, events: msg.events, at }, this)
-          .then((r) => this.send({ type: 'ack', upToSeq: r.lastSeq! }))
+          .then((r) => {
+            this.acks.committed(r.lastSeq!, n, due);
+            if (r.refused) this.refused(r.refused);
+          })
           .catch((err: Error) => this.storeError(err));
         return;
       }
       case 'heartbeat':
         if (this.state !== 'ready') return this.fail(CLOSE.outOfOrder, 'heartbeat before the snapshot');
-        queue.push({ kind: 'heartbeat', agentId: this.agentId!, health: msg.health, critical: msg.critical, at }, this).catch((err: Error) => this.storeError(err));
+        if (!this.heartbeats.tryTake(1, performance.now())) return this.limit('heartbeats', `heartbeats faster than the policy's one every ${this.d.config.policy.heartbeatSeconds} s`);
+        queue
+          .push({ kind: 'heartbeat', agentId: this.agentId!, health: msg.health, critical: msg.critical, at }, this)
+          .then((r) => r.refused && this.refused(r.refused))
+          .catch((err: Error) => this.storeError(err));
         this.send({ type: 'heartbeat-ack', deskTime: at });
         return;
       case 'fault-ack-result':
         if (this.state === 'hello') return this.fail(CLOSE.outOfOrder, 'fault-ack-result before hello');
+        if (!this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
         queue.push({ kind: 'ack-delivered', agentId: this.agentId!, ackId: msg.ackId, outcome: msg.outcome, at }, this).catch((err: Error) => this.storeError(err));
         logger.info({ agent: this.agentId, ackId: msg.ackId, outcome: msg.outcome }, 'acknowledgement reached the agent');
         return;
       case 'channel-open':
         if (this.state === 'hello') return this.fail(CLOSE.outOfOrder, 'channel-open before hello');
+        if (!this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
         this.send({ type: 'channel-close', channel: msg.channel, reason: 'not_supported' });
         return;
       default:
+        if (!this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
         logger.debug({ agent: this.agentId, type: msg.type }, 'ignoring a frame for a channel that is not open');
     }
+  }
+
+  /** What the agent's quotas refused: logged (and recorded by the store); the agent is told by a close at most hourly. */
+  private refused(refused: Refused): void {
+    const agentId = this.agentId!;
+    for (const [kind, count] of Object.entries(refused) as [QuotaKind, number][]) {
+      const text = refusalText(kind, count, this.d.config.limits);
+      noticeLimit(this.d, agentId, kind, text, count, false);
+      if (this.state !== 'closed' && this.d.limits.quotaCloseDue(agentId, kind)) {
+        // Everything committed is acknowledged first: the agent must not resend what the desk refused.
+        this.acks.flush(true);
+        this.close(CLOSE.quotaReached, text);
+        return;
+      }
+    }
+  }
+
+  /** A rate limit closes the connection; the agent reconnects with backoff. */
+  private limit(kind: LimitKind, detail: string): void {
+    // Logged (at most once a minute) by noticeLimit: a flood of closes must not become a flood of log lines.
+    noticeLimit(this.d, this.agentId ?? this.certAgentId, kind, detail);
+    this.close(CLOSE.rateLimited, `rate limited: ${detail}`);
   }
 
   private storeError(err: Error): void {
@@ -160,6 +244,7 @@ export class AgentSession implements OpOwner {
   private onClose(code: number, reason: string): void {
     this.state = 'closed';
     clearTimeout(this.helloTimer);
+    this.acks.stop();
     this.d.registry.release(this);
     if (!this.agentId) return;
     this.d.logger.info({ agent: this.agentId, closeCode: code, reason }, 'agent disconnected');
@@ -168,7 +253,10 @@ export class AgentSession implements OpOwner {
       .catch((err: Error) => this.d.logger.error({ err: err.message }, 'recording a disconnect failed'));
   }
 
-  private send(m: DeskMessage): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(m));
+  /** False when the connection is no longer open (nothing was sent). */
+  private send(m: DeskMessage): boolean {
+    if (this.ws.readyState !== this.ws.OPEN) return false;
+    this.ws.send(JSON.stringify(m));
+    return true;
   }
 }

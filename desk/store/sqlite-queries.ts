@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Severity } from '../../agent/core/severity.js';
-import type { AckRecord, AgentRow, FaultQuery, FaultRow, TimelineEntry } from './types.js';
+import type { AckRecord, AgentRow, FaultLookup, FaultQuery, FaultRef, FaultRow, LimitKind, TimelineEntry } from './types.js';
 
 /** Read-side queries of the SQLite store: what the engineer API and the monthly report show. */
 
@@ -68,6 +68,7 @@ export function listAgents(db: Database.Database, q: { site?: string; online?: b
     health: r.health ? JSON.parse(r.health) : null,
     healthAt: r.health_at,
     openFaults: { critical: r.n_critical, major: r.n_major, minor: r.n_minor } as Record<Severity, number>,
+    limited: r.limited_kind ? { kind: r.limited_kind as LimitKind, detail: r.limited_detail ?? '', at: r.limited_at, count: r.limited_count } : null,
   }));
 }
 
@@ -90,9 +91,32 @@ export function listFaults(db: Database.Database, q: FaultQuery): FaultRow[] {
   return (db.prepare(sql).all(...args, Math.min(q.limit ?? 500, 10_000)) as Raw[]).map(toFaultRow);
 }
 
-export function getFault(db: Database.Database, id: string): FaultRow | undefined {
-  const r = db.prepare(`SELECT ${FAULT_COLUMNS} FROM faults f LEFT JOIN agents a ON a.id = f.agent_id WHERE f.id = ?`).get(id) as Raw | undefined;
+export function getFault(db: Database.Database, ref: FaultRef): FaultRow | undefined {
+  const r = db.prepare(`SELECT ${FAULT_COLUMNS} FROM faults f LEFT JOIN agents a ON a.id = f.agent_id WHERE f.agent_id = ? AND f.id = ?`).get(ref.agentId, ref.id) as Raw | undefined;
   return r ? toFaultRow(r) : undefined;
+}
+
+const FAULT_ID = /^[A-Za-z0-9-]{4,128}$/;
+const AGENT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/**
+ * An occurrence from what an engineer typed: its id, a unique prefix of one, or either qualified by the agent as
+ * AGENT:ID (agent ids have no ':'), for the rare id two agents share. An exact id wins over longer ones it prefixes.
+ */
+export function findFault(db: Database.Database, text: string): FaultLookup {
+  const colon = text.indexOf(':');
+  const agent = colon > 0 ? text.slice(0, colon) : undefined;
+  const ref = colon > 0 ? text.slice(colon + 1) : text;
+  if (!FAULT_ID.test(ref) || (agent !== undefined && !AGENT_ID.test(agent))) return { notFound: true };
+  const rows = (
+    db
+      .prepare(`SELECT agent_id, id FROM faults WHERE id >= ? AND id < ? ${agent ? 'AND agent_id = ?' : ''} ORDER BY id, agent_id LIMIT 20`)
+      .all(ref, `${ref}\uffff`, ...(agent ? [agent] : [])) as { agent_id: string; id: string }[]
+  ).map((r) => ({ agentId: r.agent_id, id: r.id }));
+  const exact = rows.filter((r) => r.id === ref);
+  const matches = exact.length ? exact : rows;
+  if (!matches.length) return { notFound: true };
+  return matches.length === 1 ? { found: matches[0]! } : { ambiguous: matches };
 }
 
 export function occurrences(db: Database.Database, from: string, to: string): FaultRow[] {
@@ -106,11 +130,11 @@ export function toAck(r: Raw): AckRecord {
 }
 
 /** Everything known about one occurrence, in time order: its events (agent time), when the desk got it, acknowledgements. */
-export function timeline(db: Database.Database, faultId: string): { fault: FaultRow; entries: TimelineEntry[] } | undefined {
-  const fault = getFault(db, faultId);
+export function timeline(db: Database.Database, ref: FaultRef): { fault: FaultRow; entries: TimelineEntry[] } | undefined {
+  const fault = getFault(db, ref);
   if (!fault) return undefined;
   const entries: TimelineEntry[] = [];
-  const events = db.prepare(`SELECT seq, kind, at, received_at, body FROM events WHERE fault_id = ? AND agent_id = ? ORDER BY seq`).all(faultId, fault.agentId) as Raw[];
+  const events = db.prepare(`SELECT seq, kind, at, received_at, body FROM events WHERE agent_id = ? AND fault_id = ? ORDER BY seq`).all(ref.agentId, ref.id) as Raw[];
   for (const e of events) {
     const body = JSON.parse(e.body as string) as { fault: { severity: string; state: string; acknowledgedBy?: string } };
     entries.push({
@@ -125,7 +149,7 @@ export function timeline(db: Database.Database, faultId: string): { fault: Fault
     });
   }
   if (!events.length) entries.push({ at: fault.receivedAt, what: 'received', kind: 'snapshot' });
-  for (const a of db.prepare(`SELECT * FROM acknowledgements WHERE fault_id = ? ORDER BY id`).all(faultId) as Raw[]) {
+  for (const a of db.prepare(`SELECT * FROM acknowledgements WHERE agent_id = ? AND fault_id = ? ORDER BY id`).all(ref.agentId, ref.id) as Raw[]) {
     entries.push({ at: a.at, what: 'acknowledgement', kind: a.delivered_at ? `delivered (${a.outcome})` : 'pending delivery', by: a.by, note: a.note });
   }
   entries.sort((x, y) => x.at.localeCompare(y.at));

@@ -1,8 +1,38 @@
+import type Database from 'better-sqlite3';
+
 /**
  * The SQLite schema. Times are ISO-8601 UTC strings (they sort as text). One row per fault occurrence in `faults`:
  * its current state, and the timestamps the service figures come from.
+ *
+ * Version 2: occurrences are keyed by (agent, id) — ids are chosen by agents, so two agents may use the same one —
+ * and agents carry their quota counters and the last limit the desk applied to them.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+const faultsTable = (name: string) => `
+CREATE TABLE IF NOT EXISTS ${name} (
+  agent_id TEXT NOT NULL, id TEXT NOT NULL,
+  fault_key TEXT NOT NULL, code TEXT NOT NULL,
+  severity TEXT NOT NULL, max_severity TEXT NOT NULL, state TEXT NOT NULL,
+  subject TEXT NOT NULL, check_id TEXT NOT NULL, title_zh TEXT NOT NULL, title_en TEXT NOT NULL,
+  body TEXT NOT NULL, body_seq INTEGER NOT NULL,
+  detected_at TEXT NOT NULL, received_at TEXT NOT NULL,
+  acknowledged_at TEXT, acknowledged_by TEXT,
+  resolved_at TEXT, resolved_inferred INTEGER NOT NULL DEFAULT 0,
+  receipt_seconds REAL NOT NULL, response_seconds REAL, resolve_seconds REAL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (agent_id, id)
+);`;
+
+/** The columns version 2 added to `agents`. */
+const AGENT_LIMIT_COLUMNS = [
+  'quota_day TEXT',
+  'quota_bytes INTEGER NOT NULL DEFAULT 0',
+  'limited_kind TEXT',
+  'limited_detail TEXT',
+  'limited_at TEXT',
+  'limited_count INTEGER NOT NULL DEFAULT 0',
+];
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -16,7 +46,8 @@ CREATE TABLE IF NOT EXISTS agents (
   last_seq INTEGER NOT NULL DEFAULT 0,
   state_seq INTEGER NOT NULL DEFAULT 0, state_at TEXT,
   health TEXT, health_at TEXT,
-  first_seen TEXT NOT NULL
+  first_seen TEXT NOT NULL,
+  ${AGENT_LIMIT_COLUMNS.join(',\n  ')}
 );
 CREATE INDEX IF NOT EXISTS agents_site ON agents(site_code);
 CREATE TABLE IF NOT EXISTS events (
@@ -27,19 +58,9 @@ CREATE TABLE IF NOT EXISTS events (
   body TEXT NOT NULL,
   UNIQUE (agent_id, seq)
 );
-CREATE INDEX IF NOT EXISTS events_fault ON events(fault_id);
-CREATE TABLE IF NOT EXISTS faults (
-  id TEXT PRIMARY KEY,
-  agent_id TEXT NOT NULL, fault_key TEXT NOT NULL, code TEXT NOT NULL,
-  severity TEXT NOT NULL, max_severity TEXT NOT NULL, state TEXT NOT NULL,
-  subject TEXT NOT NULL, check_id TEXT NOT NULL, title_zh TEXT NOT NULL, title_en TEXT NOT NULL,
-  body TEXT NOT NULL, body_seq INTEGER NOT NULL,
-  detected_at TEXT NOT NULL, received_at TEXT NOT NULL,
-  acknowledged_at TEXT, acknowledged_by TEXT,
-  resolved_at TEXT, resolved_inferred INTEGER NOT NULL DEFAULT 0,
-  receipt_seconds REAL NOT NULL, response_seconds REAL, resolve_seconds REAL,
-  updated_at TEXT NOT NULL
-);
+CREATE INDEX IF NOT EXISTS events_agent_fault ON events(agent_id, fault_id);
+${faultsTable('faults')}
+CREATE INDEX IF NOT EXISTS faults_id ON faults(id);
 CREATE INDEX IF NOT EXISTS faults_agent_state ON faults(agent_id, state);
 CREATE INDEX IF NOT EXISTS faults_detected ON faults(detected_at);
 CREATE TABLE IF NOT EXISTS acknowledgements (
@@ -49,9 +70,34 @@ CREATE TABLE IF NOT EXISTS acknowledgements (
   delivered_at TEXT, outcome TEXT
 );
 CREATE INDEX IF NOT EXISTS acks_pending ON acknowledgements(agent_id, delivered_at);
-CREATE INDEX IF NOT EXISTS acks_fault ON acknowledgements(fault_id);
+CREATE INDEX IF NOT EXISTS acks_agent_fault ON acknowledgements(agent_id, fault_id);
 CREATE TABLE IF NOT EXISTS tokens (
   name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT
 );
 `;
+
+/** Version 1 → 2, in one transaction: the faults table re-keyed by (agent, id), the agents' limit columns added. */
+function migrateFrom1(db: Database.Database): void {
+  const columns = (db.prepare(`PRAGMA table_info(faults)`).all() as { name: string }[]).map((c) => c.name).join(', ');
+  for (const col of AGENT_LIMIT_COLUMNS) db.exec(`ALTER TABLE agents ADD COLUMN ${col}`);
+  db.exec(faultsTable('faults_v2'));
+  db.exec(`INSERT INTO faults_v2 (${columns}) SELECT ${columns} FROM faults`);
+  db.exec(`DROP TABLE faults; ALTER TABLE faults_v2 RENAME TO faults; DROP INDEX IF EXISTS events_fault; DROP INDEX IF EXISTS acks_fault;`);
+}
+
+/**
+ * Creates the schema in a new database or brings an older one up to this version; refuses a newer one (a desk
+ * downgraded under its database must not write rows it does not understand).
+ */
+export function prepareSchema(db: Database.Database, path: string): void {
+  const hasMeta = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get() !== undefined;
+  const stored = hasMeta ? (db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined)?.value : undefined;
+  const version = stored === undefined ? undefined : Number(stored);
+  if (version !== undefined && version > SCHEMA_VERSION) throw new Error(`${path}: database schema ${version} is newer than this desk (${SCHEMA_VERSION})`);
+  db.transaction(() => {
+    if (version === 1) migrateFrom1(db);
+    db.exec(SCHEMA);
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(String(SCHEMA_VERSION));
+  })();
+}

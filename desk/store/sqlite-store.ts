@@ -2,16 +2,24 @@ import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DESK_LIMIT_DEFAULTS } from '../../agent/tunnel/protocol/constants.js';
+import { createPrivateFile, PRIVATE_DIR, tightenAll } from '../file-modes.js';
+import type { Quotas } from './quota.js';
 import { SqliteIngest } from './sqlite-ingest.js';
-import { getFault, listAgents, listFaults, occurrences, timeline, toAck } from './sqlite-queries.js';
-import { SCHEMA, SCHEMA_VERSION } from './sqlite-schema.js';
-import type { AckRecord, DeskStore, FaultQuery, IngestOp, OpResult } from './types.js';
+import { findFault, getFault, listAgents, listFaults, occurrences, timeline, toAck } from './sqlite-queries.js';
+import { prepareSchema } from './sqlite-schema.js';
+import type { AckRecord, DeskStore, FaultLookup, FaultQuery, FaultRef, IngestOp, OpResult } from './types.js';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** SQLite's files besides the database: its write-ahead log, shared-memory index and (rollback) journal. */
+export const sidecarFiles = (path: string) => [`${path}-wal`, `${path}-shm`, `${path}-journal`];
+
 /**
  * The embedded desk store: SQLite in WAL mode with synchronous=FULL, so a committed transaction survives a crash
- * or a power cut; the desk acknowledges events to agents only after that commit.
+ * or a power cut; the desk acknowledges events to agents only after that commit. Its files are owner-only: the
+ * database is created 0600 before SQLite opens it (SQLite gives its -wal and -shm the database's mode), and older
+ * files are tightened on open.
  */
 export class SqliteDeskStore implements DeskStore {
   private readonly db: Database.Database;
@@ -20,17 +28,23 @@ export class SqliteDeskStore implements DeskStore {
   private readonly lastSeqStmt;
   private syncMode = 'FULL';
 
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+  /** Files whose modes were tightened when the store opened (existing ones from before owner-only modes). */
+  readonly tightened: string[];
+
+  constructor(
+    readonly path: string,
+    quotas: Quotas = DESK_LIMIT_DEFAULTS,
+  ) {
+    // A missing directory is made owner-only; an existing one is the operator's (the desk tightens its own at start).
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR });
+    createPrivateFile(path);
+    this.tightened = tightenAll(sidecarFiles(path), []);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    const version = (this.db.prepare(`SELECT value FROM meta WHERE key = 'schema'`).get() as { value: string } | undefined)?.value;
-    if (version === undefined) this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema', ?)`).run(String(SCHEMA_VERSION));
-    else if (Number(version) > SCHEMA_VERSION) throw new Error(`${path}: database schema ${version} is newer than this desk (${SCHEMA_VERSION})`);
-    this.ingest = new SqliteIngest(this.db);
+    prepareSchema(this.db, path);
+    this.ingest = new SqliteIngest(this.db, quotas);
     this.applyTx = this.db.transaction((ops: IngestOp[]) => ops.map((op) => this.ingest.apply(op)));
     this.lastSeqStmt = this.db.prepare(`SELECT last_seq FROM agents WHERE id = ?`);
   }
@@ -54,22 +68,21 @@ export class SqliteDeskStore implements DeskStore {
     this.db.prepare(`UPDATE agents SET online = 0, disconnected_at = ?, disconnect_reason = 'desk restarted' WHERE online = 1`).run(at);
   }
 
-  acknowledge(faultId: string, by: string, note: string | null, at: string): AckRecord | { error: 'not-found' | 'resolved' } {
+  acknowledge(ref: FaultRef, by: string, note: string | null, at: string): AckRecord | { error: 'not-found' | 'resolved' } {
     return this.db.transaction(() => {
-      const f = this.db.prepare(`SELECT agent_id, fault_key, state, detected_at FROM faults WHERE id = ?`).get(faultId) as
-        | { agent_id: string; fault_key: string; state: string; detected_at: string }
-        | undefined;
+      const f = this.db.prepare(`SELECT fault_key, state FROM faults WHERE agent_id = ? AND id = ?`).get(ref.agentId, ref.id) as { fault_key: string; state: string } | undefined;
       if (!f) return { error: 'not-found' as const };
       if (f.state === 'resolved') return { error: 'resolved' as const };
       const r = this.db
         .prepare(`INSERT INTO acknowledgements (fault_id, agent_id, fault_key, by, note, at) VALUES (?, ?, ?, ?, ?, ?)`)
-        .run(faultId, f.agent_id, f.fault_key, by, note, at);
+        .run(ref.id, ref.agentId, f.fault_key, by, note, at);
       this.db
         .prepare(
           `UPDATE faults SET state = 'acknowledged', acknowledged_at = COALESCE(acknowledged_at, @at), acknowledged_by = COALESCE(acknowledged_by, @by),
-            response_seconds = COALESCE(response_seconds, ROUND((julianday(@at) - julianday(detected_at)) * 86400, 1)), updated_at = @at WHERE id = @id`,
+            response_seconds = COALESCE(response_seconds, ROUND((julianday(@at) - julianday(detected_at)) * 86400, 1)), updated_at = @at
+           WHERE agent_id = @agent AND id = @id`,
         )
-        .run({ at, by, id: faultId });
+        .run({ at, by, agent: ref.agentId, id: ref.id });
       return toAck(this.db.prepare(`SELECT * FROM acknowledgements WHERE id = ?`).get(r.lastInsertRowid) as Record<string, unknown>);
     })();
   }
@@ -82,24 +95,20 @@ export class SqliteDeskStore implements DeskStore {
     return listAgents(this.db, q);
   }
 
-  getFault(id: string) {
-    return getFault(this.db, id);
+  getFault(ref: FaultRef) {
+    return getFault(this.db, ref);
   }
 
-  resolveFaultId(ref: string): string | undefined | 'ambiguous' {
-    if (!/^[A-Za-z0-9-]{4,128}$/.test(ref)) return undefined;
-    const rows = this.db.prepare(`SELECT id FROM faults WHERE id >= ? AND id < ? LIMIT 2`).all(ref, `${ref}\uffff`) as { id: string }[];
-    const exact = rows.find((r) => r.id === ref);
-    if (exact) return exact.id;
-    return rows.length === 1 ? rows[0]!.id : rows.length > 1 ? 'ambiguous' : undefined;
+  findFault(text: string): FaultLookup {
+    return findFault(this.db, text);
   }
 
   listFaults(q: FaultQuery) {
     return listFaults(this.db, q);
   }
 
-  timeline(faultId: string) {
-    return timeline(this.db, faultId);
+  timeline(ref: FaultRef) {
+    return timeline(this.db, ref);
   }
 
   occurrences(from: string, to: string) {

@@ -1,6 +1,7 @@
 import type { Fault, FaultTransition } from '../../agent/core/faults/types.js';
 import type { Severity } from '../../agent/core/severity.js';
 import type { Heartbeat } from '../../agent/tunnel/protocol/messages.js';
+import type { QuotaKind, Refused } from './quota.js';
 
 /**
  * The desk's storage, behind an interface so a PostgreSQL store can replace the embedded SQLite one for large fleets.
@@ -25,10 +26,40 @@ export type IngestOp =
   | { kind: 'snapshot'; agentId: string; asOfSeq: number; faults: Fault[]; complete: boolean; agentAt: string; at: string }
   | { kind: 'events'; agentId: string; events: FaultTransition[]; at: string }
   | { kind: 'heartbeat'; agentId: string; health: Health; critical: Fault[]; at: string }
-  | { kind: 'ack-delivered'; agentId: string; ackId: number; outcome: string; at: string };
+  | { kind: 'ack-delivered'; agentId: string; ackId: number; outcome: string; at: string }
+  | { kind: 'limited'; agentId: string; limit: LimitKind; detail: string; count: number; at: string };
 
-/** For 'events': the agent's last committed seq after the op (what the desk acknowledges). */
-export type OpResult = { lastSeq?: number; inserted?: number };
+/**
+ * For 'events': the agent's last committed seq after the op (what the desk acknowledges). For events, snapshots and
+ * heartbeats: what the agent's quotas refused (not stored), by quota.
+ */
+export type OpResult = { lastSeq?: number; inserted?: number; refused?: Refused };
+
+/**
+ * Why the desk limited an agent: acknowledgements slowed (events-rate), closed with 4020 (window: more events in
+ * flight than the policy allows; heartbeats or other frames too fast; connects too often), or refused by a quota
+ * (4021: open-faults, bytes-per-day).
+ */
+export type LimitKind = 'events-rate' | 'window' | 'heartbeats' | 'frames' | 'connects' | QuotaKind;
+
+export const LIMIT_KINDS: readonly LimitKind[] = ['events-rate', 'window', 'heartbeats', 'frames', 'connects', 'open-faults', 'bytes-per-day'];
+
+/** The last limit the desk applied to an agent: what, why, when last, and how often since it began. */
+export interface AgentLimited {
+  kind: LimitKind;
+  detail: string;
+  at: string;
+  count: number;
+}
+
+/** One occurrence: ids are the agents' own, so the agent is part of the key. */
+export interface FaultRef {
+  agentId: string;
+  id: string;
+}
+
+/** An occurrence named by an engineer: found, not found, or matching several (names them). */
+export type FaultLookup = { found: FaultRef } | { notFound: true } | { ambiguous: FaultRef[] };
 
 export type FaultState = 'open' | 'acknowledged' | 'resolved';
 
@@ -49,6 +80,8 @@ export interface AgentRow {
   health: Health | null;
   healthAt: string | null;
   openFaults: Record<Severity, number>;
+  /** The last limit the desk applied (null: never); recent means the agent is being throttled. */
+  limited: AgentLimited | null;
 }
 
 export interface FaultRow {
@@ -124,14 +157,17 @@ export interface DeskStore {
   apply(ops: IngestOp[], durable?: boolean): OpResult[];
   /** Agents still marked online from a previous run are offline now. */
   markAllOffline(at: string): void;
-  acknowledge(faultId: string, by: string, note: string | null, at: string): AckRecord | { error: 'not-found' | 'resolved' };
+  acknowledge(fault: FaultRef, by: string, note: string | null, at: string): AckRecord | { error: 'not-found' | 'resolved' };
   pendingAcks(agentId: string): AckRecord[];
   listAgents(q?: { site?: string; online?: boolean }): AgentRow[];
-  getFault(id: string): FaultRow | undefined;
-  /** A full occurrence id from an id or a unique prefix of one (tables show 8 characters). */
-  resolveFaultId(ref: string): string | undefined | 'ambiguous';
+  getFault(ref: FaultRef): FaultRow | undefined;
+  /**
+   * The occurrence an engineer means: an id or a unique prefix of one (tables show 8 characters), optionally
+   * qualified by its agent as AGENT:ID when agents share an id.
+   */
+  findFault(text: string): FaultLookup;
   listFaults(q: FaultQuery): FaultRow[];
-  timeline(faultId: string): { fault: FaultRow; entries: TimelineEntry[] } | undefined;
+  timeline(ref: FaultRef): { fault: FaultRow; entries: TimelineEntry[] } | undefined;
   /** Occurrences detected in [from, to), for the monthly report. */
   occurrences(from: string, to: string): FaultRow[];
   createToken(name: string, at: string): string;

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureLinkDirectory } from './link-directory.js';
 
 /*
  * The pseudo-terminal the settlement software opens instead of the real serial port.
@@ -17,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  */
 
 export interface AppPtyOptions {
-  /** Stable path of the link, e.g. /run/guardpost/reader0. Its directory is created. */
+  /** Stable path of the link, e.g. /run/guardpost/reader0. Its directory must exist, except /run/guardpost (see link-directory.ts). */
   linkPath: string;
   /** Permissions of the pty device, e.g. "0660"; default socat's (0620, owner only can read). */
   perm?: string;
@@ -46,7 +47,9 @@ export class AppPtyError extends Error {
 
 export async function startAppPty(options: AppPtyOptions): Promise<AppPty> {
   const { linkPath } = options;
-  await mkdir(path.dirname(linkPath), { recursive: true });
+  await ensureLinkDirectory(linkPath).catch((error: Error) => {
+    throw new AppPtyError(error.message);
+  });
   await clearStaleLink(linkPath);
   const address = ['pty', 'raw', 'echo=0', `link=${linkPath}`];
   if (options.perm) address.push(`perm=${options.perm}`);

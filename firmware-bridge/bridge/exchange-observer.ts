@@ -1,6 +1,6 @@
 import { FrameDecoder, type DecoderStats, type Rejection } from '../codec/frame-decoder.js';
 import type { ReaderProfile } from '../profiles/types.js';
-import type { ExchangeOutcome, ObservedExchange } from '../health/observed-exchange.js';
+import type { ExchangeOutcome, LineNoise, ObservedExchange } from '../health/observed-exchange.js';
 import { commandName, interpretReply, type ReplyMeaning } from '../health/reply-meaning.js';
 
 export interface ObserverCounters {
@@ -31,7 +31,8 @@ export interface ExchangeObserverOptions {
 interface Pending {
   cmd: number;
   sentAt: number;
-  linkErrors: number;
+  /** Rejected bytes while it waited for its reply. */
+  noise: LineNoise;
   timer: NodeJS.Timeout;
 }
 
@@ -130,7 +131,7 @@ export class ExchangeObserver {
     this.counters.requests++;
     // A new request while one is pending: the settlement software gave up waiting (its own timeout was shorter).
     if (this.pending) this.timeout(this.pending);
-    const pending: Pending = { cmd, sentAt: this.now(), linkErrors: 0, timer: setTimeout(() => this.timeout(pending), this.responseTimeoutMs) };
+    const pending: Pending = { cmd, sentAt: this.now(), noise: { sequences: 0, bytes: 0 }, timer: setTimeout(() => this.timeout(pending), this.responseTimeoutMs) };
     pending.timer.unref();
     this.pending = pending;
   }
@@ -148,7 +149,7 @@ export class ExchangeObserver {
     const meaning = interpretReply(this.profile, reply);
     if (!meaning.statusOk) this.counters.errorStatus++;
     const outcome = !meaning.statusOk ? 'error_status' : meaning.badReply ? 'bad_reply' : 'ok';
-    this.emit(pending, outcome, this.now() - pending.sentAt, meaning);
+    this.emit(pending, outcome, this.now() - pending.sentAt, meaning, false);
   }
 
   private onResponseReject(rejection: Rejection): void {
@@ -160,14 +161,16 @@ export class ExchangeObserver {
       if (pending) {
         clearTimeout(pending.timer);
         this.pending = undefined;
-        pending.linkErrors++;
-        this.emit(pending, 'error_status', this.now() - pending.sentAt, null);
+        this.emit(pending, 'error_status', this.now() - pending.sentAt, null, true);
       }
       return;
     }
     if (rejection.reason === 'bad_checksum') this.counters.checksumErrors++;
     else this.counters.framingErrors++;
-    if (this.pending) this.pending.linkErrors++;
+    if (this.pending) {
+      this.pending.noise.sequences++;
+      this.pending.noise.bytes += rejection.length;
+    }
   }
 
   /**
@@ -187,17 +190,19 @@ export class ExchangeObserver {
     this.counters.timeouts++;
     // Whatever partial reply came will not complete now.
     this.responses.flush();
-    this.emit(pending, 'timeout', null, null);
+    this.emit(pending, 'timeout', null, null, true);
   }
 
-  private emit(pending: Pending, outcome: ExchangeOutcome, latencyMs: number | null, reply: ReplyMeaning | null): void {
+  /** `failed`: no valid reply to the request (a timeout or a NAK); noise before a valid reply is not a failure. */
+  private emit(pending: Pending, outcome: ExchangeOutcome, latencyMs: number | null, reply: ReplyMeaning | null, failed: boolean): void {
     this.onExchange({
       source: 'app',
       command: commandName(this.profile, pending.cmd),
       outcome,
       latencyMs,
-      linkErrors: pending.linkErrors,
-      linkError: outcome === 'timeout' || pending.linkErrors > 0,
+      failed,
+      retries: 0,
+      noise: { ...pending.noise },
       reply,
       at: this.now(),
     });

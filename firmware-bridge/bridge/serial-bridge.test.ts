@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -55,6 +55,7 @@ function collect(stream: Duplex): { bytes(): Buffer } {
 let seq = 0;
 async function startBridge(devicePath: string, overrides: Partial<SerialBridgeOptions> = {}, profile: ReaderProfile = p) {
   const linkPath = path.join(dir, `run-${++seq}`, 'reader0');
+  await mkdir(path.dirname(linkPath));
   const bridge = new SerialBridge({
     profile,
     devicePath,
@@ -136,6 +137,12 @@ describe.runIf(haveSocat)('bridge passthrough', () => {
     await writeFile(linkPath, 'not a link');
     await expect(startAppPty({ linkPath })).rejects.toThrow(/not a symlink; refusing/);
   });
+
+  it('makes no directory for the link (the agent runs as root): a missing one is refused', async () => {
+    const missing = path.join(dir, 'no-such-dir', 'deeper');
+    await expect(startAppPty({ linkPath: path.join(missing, 'reader0') })).rejects.toThrow(`the directory ${missing} does not exist; create it first`);
+    expect(existsSync(path.join(dir, 'no-such-dir'))).toBe(false);
+  });
 });
 
 describe.runIf(haveSocat && process.getuid?.() === 0)('the pty for the settlement software', () => {
@@ -143,6 +150,7 @@ describe.runIf(haveSocat && process.getuid?.() === 0)('the pty for the settlemen
     const { stat } = await import('node:fs/promises');
     const { execFileSync } = await import('node:child_process');
     const gid = Number(execFileSync('getent', ['group', 'dialout'], { encoding: 'utf8' }).split(':')[2]);
+    await mkdir(path.join(dir, 'perm'));
     const pty = await startAppPty({ linkPath: path.join(dir, 'perm', 'reader0'), perm: '0660', group: 'dialout' });
     cleanups.push(() => pty.stop());
     const info = await stat(pty.linkPath);
@@ -189,13 +197,22 @@ describe.runIf(haveSocat)('bridge with the emulator behind it', () => {
     emulator.setHardwareFault(true);
     await expect(client.selfTest()).rejects.toMatchObject({ code: 'error_status' });
     await waitFor('three exchanges', () => exchanges.length === 3);
-    expect(exchanges.map((e) => [e.outcome, e.linkError])).toEqual([
+    expect(exchanges.map((e) => [e.outcome, e.failed])).toEqual([
       ['timeout', true],
       ['timeout', true],
       ['error_status', false],
     ]);
     expect(exchanges[2]!.reply?.hardwareFault).toBe(true);
     expect(bridge.snapshot().observer).toMatchObject({ timeouts: 2, checksumErrors: 1, errorStatus: 1 });
+  });
+
+  it('counts line noise in front of a valid reply as noise, not as a failed exchange', async () => {
+    const { bridge, client, exchanges, emulator } = await emulated();
+    emulator.injectFaults({ garbage: true }); // 6 bytes without a sync byte before every reply
+    for (let i = 0; i < 3; i++) expect((await client.status()).attempts).toBe(1);
+    await waitFor('three exchanges', () => exchanges.length === 3);
+    expect(exchanges.map((e) => [e.outcome, e.failed, e.noise])).toEqual(Array(3).fill(['ok', false, { sequences: 1, bytes: 6 }]));
+    expect(bridge.snapshot().observer).toMatchObject({ responses: 3, timeouts: 0, framingErrors: 3 });
   });
 
   it('probes an idle line by itself, and never while the settlement software\'s exchange is in flight', async () => {
@@ -222,7 +239,19 @@ describe.runIf(haveSocat)('bridge with the emulator behind it', () => {
     const { exchanges, emulator } = await emulated({ idleProbeMs: 10 });
     emulator.injectFaults({ noResponse: true });
     const dead = await waitFor('a failed probe', () => exchanges.find((e) => e.source === 'probe' && e.outcome === 'timeout'));
-    expect(dead).toMatchObject({ command: 'status', linkError: true, latencyMs: null });
+    expect(dead).toMatchObject({ command: 'status', failed: true, latencyMs: null });
+  });
+
+  it('probes a newly opened port within a second, however long idleProbeMs is; never with probes off', async () => {
+    const { bridge, exchanges } = await emulated({ idleProbeMs: 60_000 });
+    const first = await waitFor('the first probe', () => exchanges.find((e) => e.source === 'probe'), 1500);
+    expect(first).toMatchObject({ command: 'status', outcome: 'ok', failed: false });
+    await sleep(400);
+    expect(bridge.snapshot().probes.count).toBe(1); // then the idle time applies again
+
+    const off = await emulated({ idleProbeMs: 0 });
+    await sleep(600);
+    expect(off.bridge.snapshot().probes.count).toBe(0);
   });
 });
 
@@ -276,7 +305,7 @@ describe.runIf(haveSocat)('bridge and the physical port coming and going', () =>
     const app = await tty(linkPath);
     app.write(p.encodeRequest({ cmd: 0x32, data: new Uint8Array(0) }));
     const nak = await waitFor('the NAK', () => exchanges[0]);
-    expect(nak).toMatchObject({ outcome: 'error_status', linkError: true, reply: null });
+    expect(nak).toMatchObject({ outcome: 'error_status', failed: true, reply: null });
     expect(bridge.snapshot().observer).toMatchObject({ naks: 1, framingErrors: 0 });
   });
 });

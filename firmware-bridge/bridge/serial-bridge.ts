@@ -32,6 +32,11 @@ export interface SerialBridgeOptions {
   app: AppPtyOptions;
   /** Probe after the line has been quiet this long; 0: never probe (observe only). */
   idleProbeMs: number;
+  /**
+   * The first probe after the port opens needs only this much quiet (or idleProbeMs, if shorter): until an exchange
+   * has been seen there is no verdict about the reader, and waiting the whole idle time would leave none for long.
+   */
+  firstProbeQuietMs?: number;
   probeTimeoutMs: number;
   probeRetries: number;
   /** A settlement-software request unanswered this long counts as a timeout. */
@@ -89,7 +94,7 @@ export class SerialBridge extends EventEmitter<SerialBridgeEvents> {
 
   constructor(options: SerialBridgeOptions) {
     super();
-    this.o = { reopenMs: 250, versionEvery: 10, now: () => performance.now(), ...options };
+    this.o = { reopenMs: 250, versionEvery: 10, firstProbeQuietMs: 250, now: () => performance.now(), ...options };
     this.stateSince = this.lastActivity = this.o.now();
     this.observer = new ExchangeObserver({
       profile: options.profile,
@@ -229,7 +234,7 @@ export class SerialBridge extends EventEmitter<SerialBridgeEvents> {
     this.channel = new ProbeChannel((chunk) => device.write(chunk));
     this.client = new ReaderClient(this.channel, this.o.profile, { timeoutMs: this.o.probeTimeoutMs, retries: this.o.probeRetries });
     this.setState('open', null);
-    this.armIdle(this.o.idleProbeMs);
+    this.armIdle(this.quietNeeded());
   }
 
   private onDeviceClose(device: Duplex): void {
@@ -270,9 +275,15 @@ export class SerialBridge extends EventEmitter<SerialBridgeEvents> {
   private async onIdleTimer(): Promise<void> {
     if (!this.device || this.closed) return;
     const quietFor = this.o.now() - this.lastActivity;
-    if (quietFor < this.o.idleProbeMs || !this.observer.idle) return this.armIdle(Math.max(this.o.idleProbeMs - quietFor, 20));
+    const needed = this.quietNeeded();
+    if (quietFor < needed || !this.observer.idle) return this.armIdle(Math.max(needed - quietFor, 20));
     await this.probe();
-    this.armIdle(this.o.idleProbeMs);
+    this.armIdle(this.quietNeeded());
+  }
+
+  /** Quiet time before the next own probe: short for the first one after an open. */
+  private quietNeeded(): number {
+    return this.probesSinceOpen === 0 ? Math.min(this.o.idleProbeMs, this.o.firstProbeQuietMs) : this.o.idleProbeMs;
   }
 
   private async probe(): Promise<void> {

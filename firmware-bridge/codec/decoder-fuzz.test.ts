@@ -19,7 +19,7 @@ import { FuzzInputs, type Direction, type PlacedFrame } from './fuzz-inputs.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed0003);
 const COUNTS = { random: 300_000, mutated: 400_000, bitFlip: 100_000, stream: 200_000 } as const;
 
-/** stx-bcc validity from the text, not from the profile's code. */
+/** stx-bcc validity from the specification's text, not from the profile's code. */
 function oracleValid(frame: Uint8Array, direction: Direction): boolean {
   if (frame.length < 3 || frame[0] !== 0x02) return false;
   const len = frame[1]! * 256 + frame[2]!;

@@ -1,7 +1,7 @@
 import type { ReaderClient } from '../client/reader-client.js';
 import { ReaderError } from '../client/reader-error.js';
 import type { CommandSpec, ReaderProfile, ResponseFrame } from '../profiles/types.js';
-import type { ObservedExchange } from './observed-exchange.js';
+import type { LineNoise, ObservedExchange } from './observed-exchange.js';
 import { commandName, interpretReply } from './reply-meaning.js';
 
 export interface HealthProbeOptions {
@@ -30,12 +30,11 @@ export async function runHealthProbe(client: ReaderClient, profile: ReaderProfil
   const exchanges: ObservedExchange[] = [];
   const commands: CommandSpec<void, unknown>[] = [profile.commands.status, ...(options.askVersion ? [profile.commands.version] : [])];
   for (const spec of commands) {
-    const before = rejectedSequences(client);
+    const before = rejected(client);
     const exchange = await exchangeOnce(client, profile, spec, options, now);
     if (exchange === 'port_closed') return { exchanges, portClosed: true };
-    // Corrupted bytes, and attempts that had to be repeated (a reply too slow or lost): both are the link failing.
-    exchange.linkErrors += rejectedSequences(client) - before;
-    exchange.linkError = exchange.outcome === 'timeout' || exchange.linkErrors > 0;
+    const after = rejected(client);
+    exchange.noise = { sequences: after.sequences - before.sequences, bytes: after.bytes - before.bytes };
     exchanges.push(exchange);
     // A reader that does not answer the status request will not answer the version request either.
     if (exchange.outcome === 'timeout') break;
@@ -50,7 +49,7 @@ async function exchangeOnce(
   options: HealthProbeOptions,
   now: () => number,
 ): Promise<ObservedExchange | 'port_closed'> {
-  const base = { source: 'probe' as const, command: commandName(profile, spec.code), linkErrors: 0, linkError: false };
+  const base = { source: 'probe' as const, command: commandName(profile, spec.code), noise: { sequences: 0, bytes: 0 } };
   let reply: ResponseFrame;
   let latencyMs: number;
   let retried: number;
@@ -63,13 +62,19 @@ async function exchangeOnce(
     if (!(error instanceof ReaderError)) throw error;
     if (error.code === 'port_closed' || error.code === 'write_failed' || error.code === 'aborted') return 'port_closed';
     // no_response and bad_frame: nothing usable came back.
-    return { ...base, outcome: 'timeout', latencyMs: null, reply: null, at: now() };
+    return { ...base, outcome: 'timeout', latencyMs: null, failed: true, retries: Math.max(0, error.attempts - 1), reply: null, at: now() };
   }
   const meaning = interpretReply(profile, reply);
   const outcome = !meaning.statusOk ? 'error_status' : meaning.badReply ? 'bad_reply' : 'ok';
-  return { ...base, outcome, latencyMs, linkErrors: retried, reply: meaning, at: now() };
+  // A reply that needed a repeat (the first was lost, corrupted or too slow) is the link failing, even though it came.
+  return { ...base, outcome, latencyMs, failed: retried > 0, retries: retried, reply: meaning, at: now() };
 }
 
-function rejectedSequences(client: ReaderClient): number {
-  return Object.values(client.stats().decoder.rejected).reduce((sum, r) => sum + r.sequences, 0);
+function rejected(client: ReaderClient): LineNoise {
+  const noise = { sequences: 0, bytes: 0 };
+  for (const r of Object.values(client.stats().decoder.rejected)) {
+    noise.sequences += r.sequences;
+    noise.bytes += r.bytes;
+  }
+  return noise;
 }

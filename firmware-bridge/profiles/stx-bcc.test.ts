@@ -7,7 +7,7 @@ import { CommandDataError } from './types.js';
 const bytes = (...b: number[]) => Buffer.from(b);
 const { version, status, beep, selfTest } = p.commands;
 
-describe('stx-bcc encoder (byte-exact against the issue spec)', () => {
+describe('stx-bcc encoder (byte-exact against the specification)', () => {
   it('encodes a version request: LEN counts CMD only, BCC = LEN ^ CMD', () => {
     // 0x00 ^ 0x01 ^ 0x31 = 0x30
     expect(p.encodeRequest({ cmd: 0x31, data: version.encodeRequest() })).toEqual(bytes(0x02, 0x00, 0x01, 0x31, 0x30, 0x03));

@@ -12,7 +12,7 @@ import {
 } from './types.js';
 
 /*
- * Profile `stx-bcc` (issue 3):
+ * Profile `stx-bcc`:
  *   request  0x02 | LEN(2, BE) | CMD | DATA... | BCC | 0x03        LEN = 1 + |DATA|
  *   response 0x02 | LEN(2, BE) | CMD | ST | DATA... | BCC | 0x03   LEN = 2 + |DATA|
  *   BCC = XOR of both LEN bytes and every byte after them up to (not including) BCC.
@@ -163,7 +163,7 @@ const beep: CommandSpec<{ durationMs: number }, void> = {
 };
 
 /*
- * The issue defines only ST 0x00 = OK; every other value is "an error code of the reader". Real stx-bcc readers'
+ * The stx-bcc specification defines only ST 0x00 = OK; every other value is "an error code of the reader". Real stx-bcc readers'
  * codes are vendor-private, so these three are our own choice: the emulator answers with them and messages name them.
  */
 const statusCodes = { ok: 0x00, unknownCommand: 0x01, badParameter: 0x02, hardwareFault: 0x10 } as const;

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Type } from '../../agent/core/schema/type.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { builtinPlugins } from '../../agent/checks/index.js';
@@ -11,6 +11,7 @@ import { createLogger } from '../../agent/core/logging/index.js';
 import type { EngineCheck } from '../../agent/core/faults/engine.js';
 import type { FaultTransition } from '../../agent/core/faults/types.js';
 import { Agent } from '../../agent/core/runtime/agent.js';
+import { readStoredState } from '../../agent/core/store/read-stored.js';
 import type { AgentState } from '../../agent/core/store/types.js';
 import { currentPlatform } from '../../agent/platform/index.js';
 
@@ -40,7 +41,8 @@ async function startAgent(
   return { agent, dir, stateFile: join(dir, 'state', 'state.json') };
 }
 
-const readState = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as AgentState;
+/** What the state directory holds on disk (checkpoint and outbox journal), read without changing it. */
+const readState = async (file: string): Promise<AgentState> => (await readStoredState(dirname(file))).state;
 
 describe('agent runtime', () => {
   it('a failing check becomes a durable fault with a sequenced transition, and resolves when fixed', async () => {
@@ -51,7 +53,7 @@ describe('agent runtime', () => {
     expect(open).toMatchObject({ severity: 'critical', checkId: 'backup', state: 'open' });
     expect(agent.status().overall).toBe('down');
 
-    const onDisk = readState(stateFile);
+    const onDisk = (await readState(stateFile));
     expect(onDisk.faults[open!.key]?.code).toBe('BACKUP_MISSING');
     const opened = onDisk.outbox.find((t) => t.kind === 'opened' && t.fault.code === 'BACKUP_MISSING')!;
     expect(opened.seq).toBeGreaterThan(0);
@@ -59,7 +61,7 @@ describe('agent runtime', () => {
     writeFileSync(join(backups, 'his-20261122.bak'), 'backup data');
     await agent.runNow(['backup']);
     expect(agent.status().faults.map((f) => f.code)).not.toContain('BACKUP_MISSING');
-    const after = readState(stateFile);
+    const after = (await readState(stateFile));
     const resolved = after.outbox.find((t) => t.kind === 'resolved' && t.fault.key === open!.key)!;
     expect(resolved.seq).toBeGreaterThan(opened.seq);
     expect(resolved.detectedAt).toBe(opened.detectedAt);
@@ -118,7 +120,7 @@ describe('agent runtime', () => {
     }
     expect(codes()).not.toContain('STORE_WRITE_FAILED');
     // nothing that happened while the disk failed was lost
-    const saved = readState(stateFile);
+    const saved = (await readState(stateFile));
     expect(saved.outbox.some((t) => t.kind === 'opened' && t.fault.code === 'BACKUP_MISSING')).toBe(true);
     expect(saved.outbox.some((t) => t.kind === 'opened' && t.fault.code === 'STORE_WRITE_FAILED')).toBe(true);
   });
@@ -155,7 +157,7 @@ describe('agent runtime', () => {
     running.splice(running.indexOf(agent), 1);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(() => process.kill(pid, 0)).toThrow(); // the busy child is gone
-    expect(readState(stateFile).version).toBe(1); // state flushed and readable
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).version).toBe(2); // state flushed and readable
   });
 
   it('announces results and stored transitions, and takes results from registered sources', async () => {

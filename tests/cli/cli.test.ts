@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,18 +69,16 @@ describe('guardpost CLI', () => {
     expect(missing.err).toContain('the file does not exist');
   });
 
-  it('config example prints a complete configuration that validates, for both profiles', () => {
+  it('config example prints a complete configuration that validates as printed, on a fresh machine, for both profiles', () => {
     for (const profile of ['terminal', 'certserver']) {
       const ex = guardpost(['config', 'example', '--profile', profile]);
       expect(ex.code).toBe(0);
       const file = writeConfig(`example-${profile}.json`, ex.out);
-      const env = { GUARDPOST_AGENT_KEY_PASSPHRASE: 'x', GUARDPOST_PROXY_PASSWORD: 'y' };
-      const v = guardpost(['config', 'validate', file], env);
-      expect(v.err).toBe('');
-      expect(v.code).toBe(0);
-      expect(v.out).toContain('OK');
-      // without the secrets in the environment, validation says which one is missing
-      expect(guardpost(['config', 'validate', file]).err).toContain('environment variable GUARDPOST_AGENT_KEY_PASSPHRASE is not set');
+      // an empty environment: no variable a secret could come from (not even PATH or HOME)
+      const r = spawnSync(process.execPath, [bin, 'config', 'validate', file], { encoding: 'utf8', env: {}, timeout: 60_000 });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('OK');
     }
     expect(guardpost(['config', 'example', '--profile', 'server']).code).toBe(64);
   });
@@ -146,6 +144,14 @@ describe('guardpost CLI', () => {
       const human = guardpost(['status', '--config', file], { GP_TEST_PROXY_PW: secretValue });
       expect(human.out).toContain('无法结算');
       expect(human.out).toContain('BACKUP_MISSING');
+      // Status needs none of the agent's secrets: the password variable unset in this shell changes nothing.
+      expect(guardpost(['status', '--config', file], {}).code).toBe(3);
+      // Another terminal's config on the same port: the agent answering is not its agent, and status says so.
+      const other = writeConfig('other.json', { site: SITE, agent: { id: 'P44010600123-POS-77' }, checks: { clock: {} }, web: { port }, storage: { dir: join(tmp, 'other-state') } });
+      const wrong = guardpost(['status', '--config', other]);
+      expect(wrong.code).toBe(69);
+      expect(wrong.err).toContain('a different agent answers');
+      expect(wrong.err).toContain('P44010600123-POS-01');
 
       const stopAt = Date.now();
       child.kill('SIGTERM');
@@ -159,10 +165,13 @@ describe('guardpost CLI', () => {
     expect(log).toContain('agent stopped');
     expect(log).not.toContain(secretValue);
     expect(readFileSync(join(state, 'state.json'), 'utf8')).not.toContain(secretValue);
+    for (const segment of existsSync(join(state, 'outbox')) ? readdirSync(join(state, 'outbox')) : []) {
+      expect(readFileSync(join(state, 'outbox', segment), 'utf8')).not.toContain(secretValue);
+    }
     expect(guardpost(['status', '--config', file], { GP_TEST_PROXY_PW: 'x' }).code).toBe(69);
   });
 
-  for (const topic of ['faults', 'config']) {
+  for (const topic of ['faults', 'config', 'protocol', 'api', 'metrics']) {
     it(`docs/${topic}.md is exactly what the code renders (regenerate: npm run docs)`, () => {
       const r = guardpost(['docs', topic]);
       expect(r.code).toBe(0);

@@ -37,7 +37,7 @@ describe('engineer API and desk-cli', () => {
     cleanup.push(() => a.stop());
     await a.setFailing(['reader'], 'critical');
     await a.setFailing(['reader', 'printer'], 'critical');
-    await waitFor('delivered', () => a.agent.store.data.outbox.length === 0 && desk.store.listFaults({ state: ['active'] }).length === 2);
+    await waitFor('delivered', () => a.agent.store.pendingTransitions().length === 0 && desk.store.listFaults({ state: ['active'] }).length === 2);
 
     // Tokens: none, wrong, then a saved one.
     expect((await cli(['desk-cli', 'faults', '--dir', d.dir])).code).toBe(64);
@@ -72,7 +72,8 @@ describe('engineer API and desk-cli', () => {
     expect(ack.out).toContain('sent');
     const onAgent = await waitFor('acknowledged on the agent', () => a.agent.engine.active().find((f) => f.id === reader.id && f.state === 'acknowledged'));
     expect(onAgent.acknowledgedBy).toBe('engineer-li');
-    await waitFor('the agent event back at the desk', () => desk.store.timeline(reader.id)?.entries.some((e) => e.what === 'event' && e.kind === 'acknowledged'));
+    expect(onAgent.acknowledgedNote).toBe('已派工程师'); // the engineer's note travels with the acknowledgement
+    await waitFor('the agent event back at the desk', () => desk.store.timeline({ agentId: id, id: reader.id })?.entries.some((e) => e.what === 'event' && e.kind === 'acknowledged'));
     const timeline = await json<{ entries: { what: string; kind: string; by?: string }[] }>(d, ['timeline', reader.id]);
     expect(timeline.entries.map((e) => `${e.what}:${e.kind}`)).toEqual(['event:opened', 'acknowledgement:delivered (applied)', 'event:acknowledged']);
     expect(timeline.entries[1]!.by).toBe('engineer-li');

@@ -36,10 +36,10 @@ describe('desk crash', () => {
     }, 30_000, 2);
     await kill(desk, 'SIGKILL');
     expect(atKill, 'killed mid-backlog').toBeLessThan(total);
-    expect(a.agent.store.data.outbox.length).toBeGreaterThan(0);
+    expect(a.agent.store.pendingTransitions().length).toBeGreaterThan(0);
 
     desk = await spawnDesk(d);
-    await waitFor('backlog delivered after restart', () => a.agent.store.data.outbox.length === 0 && a.tunnel.status().ackedSeq === a.agent.store.data.seq, 60_000);
+    await waitFor('backlog delivered after restart', () => a.agent.store.pendingTransitions().length === 0 && a.tunnel.status().ackedSeq === a.agent.store.lastSeq, 60_000);
     expectDeliveredOnceInOrder(d, a.id, produced);
     await kill(desk, 'SIGTERM');
   });

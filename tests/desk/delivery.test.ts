@@ -11,7 +11,7 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f().catch(() => undefined);
 });
 
-const drained = (a: TestAgent) => a.agent.store.data.outbox.length === 0 && a.tunnel.status().ackedSeq === a.agent.store.data.seq;
+const drained = (a: TestAgent) => a.agent.store.pendingTransitions().length === 0 && a.tunnel.status().ackedSeq === a.agent.store.lastSeq;
 
 describe('desk delivery', () => {
   it('delivers opened, updated and resolved transitions once, in order, and the desk shows what the agent shows', async () => {
@@ -67,7 +67,7 @@ describe('desk delivery', () => {
     cleanup.push(() => a.stop());
     recordTransitions(a, produced);
     expect(a.agent.engine.active().find((f) => f.code === 'DESK_UNREACHABLE')?.id).toBe(unreachable.id);
-    expect(a.agent.store.data.outbox.length).toBeGreaterThan(0);
+    expect(a.agent.store.pendingTransitions().length).toBeGreaterThan(0);
     await a.setFailing(['printer', 'scanner'], 'critical');
     await new Promise((r) => setTimeout(r, 400)); // reachability reported again after restart: still the same fault
     expect(a.agent.engine.active().find((f) => f.code === 'DESK_UNREACHABLE')?.id).toBe(unreachable.id);

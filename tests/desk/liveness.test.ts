@@ -32,7 +32,7 @@ describe('liveness', () => {
     expect(a.tunnel.status().state).not.toBe('connected');
     proxy.blackhole = false;
     await a.setFailing(['reader']);
-    await waitFor('reconnected and delivered', () => a.tunnel.status().state === 'connected' && a.agent.store.data.outbox.length === 0, 10_000);
+    await waitFor('reconnected and delivered', () => a.tunnel.status().state === 'connected' && a.agent.store.pendingTransitions().length === 0, 10_000);
   });
 
   it('reconnect delays: exponential backoff with full jitter, capped at 60 s, reset after a good connection', () => {

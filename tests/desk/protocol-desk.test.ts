@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../../agent/tunnel/protocol/constants.js';
 import type { Desk } from '../../desk/desk.js';
-import { agentDeskConfig, initTestDesk, SITE, startAgent, startDesk, waitFor } from './support/harness.js';
+import { agentDeskConfig, initTestDesk, startAgent, startDesk, waitFor } from './support/harness.js';
 import { rawAgent } from './support/raw-agent.js';
+import { helloFrame, snapshotFrame } from './support/frames.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -12,20 +13,8 @@ afterEach(async () => {
 });
 
 const ID = 'P44010600123-POS-10';
-const hello = (over: Record<string, unknown> = {}) => ({
-  type: 'hello',
-  protocol: 1,
-  agentId: ID,
-  agentVersion: 'raw',
-  capabilities: [],
-  lastAckedSeq: 0,
-  seq: 0,
-  site: SITE,
-  profile: 'terminal',
-  sentAt: new Date().toISOString(),
-  ...over,
-});
-const snapshot = { type: 'snapshot', asOfSeq: 0, at: new Date().toISOString(), faults: [] };
+const hello = (over: Record<string, unknown> = {}) => helloFrame(ID, over);
+const snapshot = snapshotFrame();
 const event = (seq: number) => ({
   seq,
   kind: 'opened',
@@ -97,7 +86,7 @@ describe('the desk receiving bad frames from an agent', () => {
     const a = await startAgent({ desk: cfg, id: ID });
     cleanup.push(() => a.stop());
     await a.setFailing(['reader']);
-    await waitFor('delivered', () => a.agent.store.data.outbox.length === 0 && desk.store.listFaults({ state: ['open'], agent: ID }).some((f) => f.subject === 'reader'));
+    await waitFor('delivered', () => a.agent.store.pendingTransitions().length === 0 && desk.store.listFaults({ state: ['open'], agent: ID }).some((f) => f.subject === 'reader'));
   });
 
   it('drops a connection that stays silent past the idle timeout and marks the agent offline', async () => {

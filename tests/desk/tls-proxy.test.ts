@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { spkiPin } from '../../agent/tunnel/tls-verify.js';
+import { spkiPin } from '../../agent/net/index.js';
 import type { Desk } from '../../desk/desk.js';
 import { agentDeskConfig, initTestDesk, startAgent, startDesk, waitFor, type TestDesk } from './support/harness.js';
 import { foreignPki } from './support/openssl.js';
@@ -99,7 +99,7 @@ describe('HTTP CONNECT proxy', () => {
     a = await startAgent({ desk: base, id, tunnel: { env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } } });
     const before = proxy.connects();
     await a.setFailing(['reader']);
-    await waitFor('connected through the proxy (HTTPS_PROXY) and delivered', () => a.tunnel.status().state === 'connected' && a.agent.store.data.outbox.length === 0);
+    await waitFor('connected through the proxy (HTTPS_PROXY) and delivered', () => a.tunnel.status().state === 'connected' && a.agent.store.pendingTransitions().length === 0);
     await a.stop();
     expect(proxy.connects()).toBeGreaterThan(before);
 

@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../agent/core/faults/types.js';
 import { decodeFrame } from '../../agent/tunnel/protocol/codec.js';
 import { CLOSE } from '../../agent/tunnel/protocol/constants.js';
-import { renderProtocolMarkdown } from '../../agent/tunnel/protocol/render-docs.js';
 import { nextBatch, wireTransition } from '../../agent/tunnel/outbox-reader.js';
-import { bypassed, chooseProxy } from '../../agent/tunnel/proxy.js';
+import { bypassesProxy as bypassed } from '../../agent/net/index.js';
+import { chooseProxy } from '../../agent/tunnel/proxy.js';
 import { gradeUnreachable, skewResult } from '../../agent/tunnel/sources.js';
 import { mergeFault } from '../../desk/store/fault-merge.js';
 import { figureFor, monthRange } from '../../desk/service-report.js';
-import { root } from './support/harness.js';
 
 const fault = (over: Partial<Fault> = {}): Fault => ({
   id: 'occ-1',
@@ -29,12 +26,6 @@ const fault = (over: Partial<Fault> = {}): Fault => ({
   state: 'open',
   inhibitedBy: [],
   ...over,
-});
-
-describe('protocol document', () => {
-  it('docs/protocol.md is generated from the schemas (regenerate: node --import tsx agent/tunnel/protocol/render-docs.ts > docs/protocol.md)', () => {
-    expect(readFileSync(join(root, 'docs/protocol.md'), 'utf8')).toBe(renderProtocolMarkdown());
-  });
 });
 
 describe('frame decoding', () => {
@@ -148,5 +139,32 @@ describe('snapshot size', () => {
     expect(cut.complete).toBe(false);
     expect(cut.faults[0]!.id).toBe('f49');
     expect(cut.faults.length).toBeLessThan(10);
+  });
+});
+
+describe('desk limits, the parts', () => {
+  it('a token bucket gives its burst, then its rate, and says how long an overdraft takes to repay', async () => {
+    const { TokenBucket } = await import('../../desk/server/token-bucket.js');
+    const b = new TokenBucket(10, 100, 0);
+    expect(b.take(100, 0)).toBe(0);
+    expect(b.tryTake(1, 0)).toBe(false);
+    expect(b.tryTake(1, 100)).toBe(true); // 1 token refilled in 100 ms
+    expect(b.take(50, 100)).toBe(5000); // 50 overdrawn at 10/s
+    expect(b.balance(5100)).toBeCloseTo(0);
+    expect(b.balance(1_000_000)).toBe(100); // never above the burst
+  });
+  it('quotas count per day of China Standard Time and refuse what would exceed them, bytes first', async () => {
+    const { QuotaMeter, quotaDay } = await import('../../desk/store/quota.js');
+    expect(quotaDay('2026-07-01T15:59:59.999Z')).toBe('2026-07-01');
+    expect(quotaDay('2026-07-01T16:00:00.000Z')).toBe('2026-07-02');
+    const m = new QuotaMeter(9, 900, { maxOpenFaults: 10, bytesPerDay: 1000 });
+    expect(m.admit(50, true)).toBe(true);
+    expect(m.admit(10, true)).toBe(false); // the 11th open occurrence
+    expect(m.admit(10, false)).toBe(true); // news about a known one
+    m.resolved();
+    expect(m.admit(10, true)).toBe(true);
+    expect(m.admit(100, false)).toBe(false); // past the day's bytes
+    expect(m.refused).toEqual({ 'open-faults': 1, 'bytes-per-day': 1 });
+    expect(m.storedBytes).toBe(970);
   });
 });

@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProbeResult } from '../../agent/core/checks/result.js';
 import type { AgentStatus } from '../../agent/core/runtime/status.js';
 import { socatDevicePort } from '../../firmware-bridge/emulator/emulator-port.js';
 import { ReaderEmulator } from '../../firmware-bridge/emulator/reader-emulator.js';
 import { stxBccProfile } from '../../firmware-bridge/profiles/stx-bcc.js';
+import { startSocatPair, type SocatPair } from '../../firmware-bridge/transport/socat-pair.js';
 import { plugFakeUsb, unplugFakeUsb } from '../../firmware-bridge/usb/test-support/fake-sysfs.js';
 import { socatOrFailUnderCi } from '../../firmware-bridge/test-support/socat-suite.js';
 
@@ -66,14 +68,31 @@ describe.runIf(haveSocat && process.platform === 'linux')('reader faults through
   let agent: ChildProcess | undefined;
   let api = '';
   let log = '';
+  // A reader that reads every request and never answers: one end of a pty pair, `cat` on the other.
+  let silentPair: SocatPair | undefined;
+  let silentReader: ChildProcess | undefined;
+  let heldPair: SocatPair | undefined;
+  /** Every result the agent reported for the readers that give no verdict at first, in order, one per run. */
+  const unjudged = new Map<string, ProbeResult[]>([['reader-silent', []], ['reader-held', []]]);
 
-  const status = async (): Promise<AgentStatus> => (await (await fetch(`${api}api/status`)).json()) as AgentStatus;
+  const status = async (): Promise<AgentStatus> => {
+    const s = (await (await fetch(`${api}api/status`)).json()) as AgentStatus;
+    for (const [id, seen] of unjudged) {
+      const last = s.checks.find((c) => c.id === id)?.last ?? [];
+      if (last[0] && last[0].time !== seen.at(-1)?.time) seen.push(...last);
+    }
+    return s;
+  };
 
   beforeAll(async () => {
     assertBuilt();
     await probed.plug();
     await bridged.plug();
     await plugFakeUsb(sysfs, { name: '1-1.2', idVendor: '257b', idProduct: '3031' });
+    silentPair = await startSocatPair(join(dir, 'ttyS-silent'), join(dir, 'ttyS-silent-peer'));
+    silentReader = spawn('sh', ['-c', `exec cat < "${silentPair.pathB}" > /dev/null`], { stdio: 'ignore' });
+    heldPair = await startSocatPair(join(dir, 'ttyS-held'), join(dir, 'ttyS-held-peer'));
+    mkdirSync(join(dir, 'run'));
     const port = await freePort();
     api = `http://127.0.0.1:${port}/`;
     const config = {
@@ -82,6 +101,11 @@ describe.runIf(haveSocat && process.platform === 'linux')('reader faults through
         'reader-probe': { type: 'reader', mode: 'serial-probe', port: join(dir, 'ttyUSB0'), allowedFirmware: ['D8-V3.20'], ...FAST },
         'reader-bridge': { type: 'reader', mode: 'serial-bridge', port: bridgedDevice.devicePath, bridge: { path: join(dir, 'run', 'reader0') }, ...FAST },
         'reader-usb': { type: 'reader', mode: 'usb', usb: { ids: ['257b:3031'], sysfsRoot: sysfs }, intervalSeconds: 1, jitterPercent: 0 },
+        // Default reply timeout (1000 ms, one retry): its first probe outlasts several runs. A longer run timeout than
+        // the others: the first run shares it with the child's start, which a loaded test VM can stretch.
+        'reader-silent': { type: 'reader', mode: 'serial-probe', port: silentPair.pathA, ...FAST, responseTimeoutMs: 1000, intervalSeconds: 2, timeoutSeconds: 1.5 },
+        // socat keeps its ptys open itself, so to the /proc look this port is always held by another program.
+        'reader-held': { type: 'reader', mode: 'serial-probe', port: heldPair.pathA, ...FAST, serial: { inUseCheck: 'processes' }, notObservedAfterSeconds: 3 },
       },
       web: { port },
       storage: { dir: join(dir, 'state') },
@@ -111,6 +135,9 @@ describe.runIf(haveSocat && process.platform === 'linux')('reader faults through
     }
     await probed.unplug();
     await bridged.unplug();
+    silentReader?.kill('SIGKILL');
+    await silentPair?.stop();
+    await heldPair?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -125,6 +152,24 @@ describe.runIf(haveSocat && process.platform === 'linux')('reader faults through
       await sleep(20);
     }
   }
+  it('serial-probe: a reader that never answers is never reported fine: pending until its first probe times out, then READER_NO_RESPONSE', async () => {
+    await faultAfter(performance.now(), 'reader-silent', 'READER_NO_RESPONSE', 'open', 8000);
+    const seen = unjudged.get('reader-silent')!;
+    expect(seen.filter((r) => r.status === 'ok')).toEqual([]);
+    expect(seen[0]).toMatchObject({ status: 'fail', reason: 'pending', evidence: { probes: 0 } });
+    expect(seen.at(-1)).toMatchObject({ status: 'fail', reason: 'no_response', evidence: { probes: 1 } });
+  });
+
+  it('serial-probe: a port another program holds is not observed, never fine; READER_NOT_OBSERVED (minor) after notObservedAfterSeconds', async () => {
+    await faultAfter(performance.now(), 'reader-held', 'READER_NOT_OBSERVED', 'open', 10_000);
+    const seen = unjudged.get('reader-held')!;
+    expect(seen.filter((r) => r.status === 'ok')).toEqual([]);
+    expect(seen.at(-1)).toMatchObject({ status: 'fail', reason: 'not_observed', evidence: { inUse: true, observed: false, probes: 0 } });
+    expect(seen.at(-1)!.evidence.inUseBy).toMatch(/^socat \(pid \d+\)/);
+    expect(Number(seen.at(-1)!.evidence.notObservedSeconds)).toBeGreaterThanOrEqual(3);
+    expect((await status()).faults.find((f) => f.checkId === 'reader-held')).toMatchObject({ code: 'READER_NOT_OBSERVED', severity: 'minor' });
+  });
+
   it('serial-probe: a USB-serial reader pulled out raises READER_NOT_FOUND within 2 s; plugged back, it resolves within 2 s', async () => {
     const unplugged = performance.now();
     await probed.unplug();
@@ -167,6 +212,8 @@ describe.runIf(haveSocat && process.platform === 'linux')('reader faults through
     await probed.replug();
     await faultAfter(since, 'reader-probe', 'READER_FIRMWARE_MISMATCH', 'open');
     await faultAfter(since, 'reader-probe', 'READER_HW_FAULT', 'open');
+    // Re-opened soon after it resolved, READER_NOT_FOUND needs two good runs now (flap damping).
+    await faultAfter(since, 'reader-probe', 'READER_NOT_FOUND', 'resolved');
     const faults = (await status()).faults.filter((f) => f.checkId === 'reader-probe');
     expect(faults.map((f) => [f.code, f.severity]).sort()).toEqual([
       ['READER_FIRMWARE_MISMATCH', 'minor'],

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -106,7 +106,9 @@ describe('settlement check in the real agent', () => {
     expect(stats!.phasesMs.proxy!.p50).toBeGreaterThanOrEqual(0);
 
     await agent.stop(500);
-    const written = ['agent.log', 'state/state.json', 'state/history.json'].map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    const outboxDir = join(dir, 'state/outbox'); // the outbox journal's segments, once anything was recorded
+    const journal = existsSync(outboxDir) ? readdirSync(outboxDir).map((f) => `state/outbox/${f}`) : [];
+    const written = ['agent.log', 'state/state.json', 'state/history.json', ...journal].map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
     expect(written).toContain('platform');
     for (const secret of Object.values(env)) expect(written).not.toContain(secret);
     expect(written).not.toContain('SIGNNO-FROM-PLATFORM');

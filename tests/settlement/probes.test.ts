@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plugin } from '../../agent/checks/settlement/index.js';
-import { spkiPin } from '../../agent/checks/settlement/net/trust.js';
+import { spkiPin } from '../../agent/net/index.js';
 import { makeTestPki, type TestPki } from './support/pki.js';
 import { closedPort, httpServer, httpsServer, resetServer, slowServer, type Running } from './support/servers.js';
 import { runOnce, settlementConfig, settlementProbe, subject } from './support/run.js';

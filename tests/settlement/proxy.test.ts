@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinPlugins } from '../../agent/checks/index.js';
 import { plugin } from '../../agent/checks/settlement/index.js';
-import { bypassesProxy } from '../../agent/checks/settlement/net/proxy-connect.js';
+import { bypassesProxy } from '../../agent/net/index.js';
 import { testContext } from '../../agent/checks/shared/testing.js';
 import { buildConfig } from '../../agent/core/config/load.js';
 import { FaultCatalogue } from '../../agent/core/faults/catalogue.js';
@@ -17,14 +17,16 @@ let pki: TestPki;
 let platform: Running;
 let open: ProxyServer;
 let guarded: ProxyServer;
+let tinyproxyLike: ProxyServer;
 beforeAll(async () => {
   pki = makeTestPki();
   platform = await httpsServer(pki.valid, pki.key);
   open = await connectProxy();
   guarded = await connectProxy('guardpost:s3cret-pw');
+  tinyproxyLike = await connectProxy('guardpost:s3cret-pw', 401);
 });
 afterAll(async () => {
-  await Promise.all([platform, open, guarded].map((s) => s.close()));
+  await Promise.all([platform, open, guarded, tinyproxyLike].map((s) => s.close()));
 });
 
 const endpoint = () => ({ name: 'platform', url: `https://localhost:${platform.port}/fsi/`, trust: { mode: 'caFile', caFile: pki.caFile }, expectStatus: [200] });
@@ -66,6 +68,19 @@ describe('HTTP CONNECT proxy on loopback', () => {
     expect(JSON.stringify(wrong)).not.toContain('wrong-pw');
     const [none] = await runOnce({ endpoints: [endpoint()], proxy: { mode: 'config', url: proxyOf(guarded) } });
     expect(none).toMatchObject({ reason: 'proxy_auth_failed', evidence: { credentialsSent: false } });
+  });
+
+  it('a 401 answer to CONNECT (tinyproxy, wrong credentials) is PROXY_AUTH_FAILED too, not an unreachable platform', async () => {
+    const env = { HTTPS_PROXY: `http://guardpost:old-pw@${proxyOf(tinyproxyLike).replace('http://', '')}` };
+    const [r] = await runOnce({ endpoints: [endpoint()] }, { env });
+    expect(r).toMatchObject({ status: 'fail', reason: 'proxy_auth_failed', evidence: { proxyStatus: 401, credentialsSent: true, proxySource: 'env HTTPS_PROXY' } });
+    expect(rules(r!)).toEqual({ code: 'PROXY_AUTH_FAILED', severity: 'major' });
+    expect(JSON.stringify(r)).not.toContain('old-pw');
+  });
+
+  it('mode env: ALL_PROXY serves when HTTPS_PROXY is not set', async () => {
+    const [via] = await runOnce({ endpoints: [endpoint()] }, { env: { ALL_PROXY: proxyOf(open) } });
+    expect(via).toMatchObject({ status: 'ok', evidence: { proxy: proxyOf(open), proxySource: 'env ALL_PROXY' } });
   });
 
   it('mode env: HTTPS_PROXY with credentials in the URL; NO_PROXY bypasses it; useProxy false ignores it', async () => {

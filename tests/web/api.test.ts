@@ -39,7 +39,7 @@ describe('JSON API', () => {
     const first = await fault();
     expect(first.operator).toEqual(t.agent.catalogue.get('BACKUP_MISSING')!.operator);
     expect(first.delivery).toBe('no-desk');
-    const opened = t.agent.store.data.outbox.find((x) => x.kind === 'opened' && x.fault.code === 'BACKUP_MISSING')!;
+    const opened = t.agent.store.pendingTransitions().find((x) => x.kind === 'opened' && x.fault.code === 'BACKUP_MISSING')!;
     expect(first.openedSeq).toBe(opened.seq);
 
     let tunnel: any = { state: 'connected', ackedSeq: opened.seq - 1, lastContactAt: new Date().toISOString() };
@@ -47,7 +47,7 @@ describe('JSON API', () => {
     expect((await fault()).delivery).toBe('waiting');
     tunnel = { ...tunnel, ackedSeq: opened.seq };
     await t.agent.store.ackUpTo(opened.seq); // acked transitions leave the outbox; the page still knows the seq
-    expect(t.agent.store.data.outbox.some((x) => x.seq === opened.seq)).toBe(false);
+    expect(t.agent.store.pendingTransitions().some((x) => x.seq === opened.seq)).toBe(false);
     expect(await fault()).toMatchObject({ delivery: 'received', openedSeq: opened.seq });
     await t.agent.acknowledge(first.id, 'desk: 李工');
     expect(await fault()).toMatchObject({ delivery: 'acknowledged', acknowledgedBy: 'desk: 李工', state: 'acknowledged' });
@@ -57,8 +57,8 @@ describe('JSON API', () => {
     const { t, get, backups } = await failingBackup();
     writeFileSync(join(backups, 'his.bak'), 'backup');
     await t.agent.runNow(['backup']);
-    await t.agent.store.ackUpTo(t.agent.store.data.seq);
-    expect(t.agent.store.data.outbox).toHaveLength(0);
+    await t.agent.store.ackUpTo(t.agent.store.lastSeq);
+    expect(t.agent.store.pendingTransitions()).toHaveLength(0);
     const list = (await get('/api/history')).json().transitions;
     expect(list.map((e: any) => [e.kind, e.code])).toEqual([
       ['resolved', 'BACKUP_MISSING'],
@@ -146,8 +146,9 @@ describe('metrics', () => {
     expect(value('guardpost_check_up', 'check="clock"')).toBe(1);
     expect(value('guardpost_faults_open', 'severity="critical",state="open"')).toBe(1);
     expect(value('guardpost_faults_open', 'severity="major",state="open"')).toBe(0);
-    expect(value('guardpost_outbox_depth')).toBe(t.agent.store.data.outbox.length);
-    expect(value('guardpost_tunnel_up', 'state="disabled"')).toBe(0);
+    expect(value('guardpost_outbox_depth')).toBe(t.agent.store.pendingTransitions().length);
+    expect(value('guardpost_tunnel_up')).toBe(0);
+    expect(value('guardpost_tunnel_state', 'state="disabled"')).toBe(1);
     expect(value('process_resident_memory_bytes')).toBeGreaterThan(10e6);
     expect(value('process_cpu_seconds_total')).toBeGreaterThan(0);
     expect(res.body).toContain('# TYPE guardpost_check_phase_duration_seconds gauge');

@@ -121,9 +121,14 @@ describe('a page from another origin in the same browser', () => {
       const oldResults = (await oldPage.waitForFunction('window.done', null, { timeout: 15_000 }).then((h) => h.jsonValue())) as Record<string, string>;
       expect(oldResults.readStatus).toBe('error: TypeError');
       expect(oldResults.readPageForToken).toBe('error: TypeError');
-      const oldRefusals = logger.lines.filter((l) => l.msg === 'local page: request refused').map((l) => l.obj as { method: string; code: string; fetchSite: string | null });
+      expect(oldResults.stream).toBe('error');
+      const oldRefusals = logger.lines.filter((l) => l.msg === 'local page: request refused').map((l) => l.obj as { method: string; url: string; code: string; fetchSite: string | null });
       expect(oldRefusals.every((r) => r.fetchSite === null)).toBe(true);
       expect(oldRefusals.filter((r) => r.method === 'POST').map((r) => r.code)).toEqual(['bad_origin', 'bad_origin', 'bad_origin', 'bad_origin']);
+      // The reads carry the attacker's Origin too: refused at the server, so the stream never took a slot.
+      const oldReads = oldRefusals.filter((r) => r.method === 'GET');
+      expect(oldReads.map((r) => r.url)).toEqual(expect.arrayContaining(['/api/status', '/', '/events']));
+      expect(new Set(oldReads.map((r) => r.code))).toEqual(new Set(['bad_origin']));
       expect(consent.get(session.id)?.state).toBe('pending');
       expect(api.ctx.manualRun.startedAt).toBeUndefined();
     } finally {

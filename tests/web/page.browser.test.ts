@@ -108,7 +108,7 @@ describe('health page in chromium', () => {
 
   it('a fault from a real check appears without reload within 3 s, shows whether the desk has it, and goes when resolved', async () => {
     const t = await agentWith({ backup: true, intervalSeconds: 1 });
-    let tunnel: { state: 'connected'; lastContactAt: string; ackedSeq: number } = { state: 'connected', lastContactAt: new Date().toISOString(), ackedSeq: t.agent.store.data.seq };
+    let tunnel: { state: 'connected'; lastContactAt: string; ackedSeq: number } = { state: 'connected', lastContactAt: new Date().toISOString(), ackedSeq: t.agent.store.lastSeq };
     t.agent.setTunnelStatus(() => tunnel);
     const { page, errors } = await open((await fx.page(t)).url);
     expect(await text(page, '#overall-word')).toBe('可以正常结算');
@@ -121,11 +121,14 @@ describe('health page in chromium', () => {
     expect(await card.locator('.delivery').innerText()).toBe('等待发送到服务台');
     expect(await text(page, '#tunnel')).toContain('已连接');
 
-    const opened = await until('the opening transition', () => t.agent.store.data.outbox.find((x) => x.kind === 'opened' && x.fault.code === 'BACKUP_MISSING'));
+    const opened = await until('the opening transition', () => t.agent.store.pendingTransitions().find((x) => x.kind === 'opened' && x.fault.code === 'BACKUP_MISSING'));
     tunnel = { ...tunnel, ackedSeq: opened.seq };
     await card.locator('.delivery', { hasText: /^服务台已收到$/ }).waitFor({ timeout: 4000 }); // the link is watched every 2 s
-    await t.agent.acknowledge(opened.fault.id, 'desk: 张工');
+    // The engineer's note is shown as text: markup in it stays characters on the page.
+    await t.agent.acknowledge(opened.fault.id, 'desk: 张工', '已派工程师 <img src=x onerror="window.marker=0">');
     await card.locator('.delivery', { hasText: '服务台已确认' }).waitFor({ timeout: 3000 });
+    expect(await card.locator('.fault-ack-note').innerText()).toMatch(/^desk: 张工 于 .+ 确认：已派工程师 <img src=x onerror="window.marker=0">$/);
+    expect(await card.locator('.fault-ack-note img').count()).toBe(0);
     await artifact(page, 'fault-live');
 
     writeFileSync(join(t.backups, 'his-20260502.bak'), 'backup data');

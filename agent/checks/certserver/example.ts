@@ -1,5 +1,5 @@
 import type { ConfigProfile } from '../../core/checks/plugin.js';
-import { ENDPOINT_DEFAULTS, PROXY_DEFAULTS, TRUST_DEFAULTS } from '../settlement/endpoint-schema.js';
+import { ENDPOINT_DEFAULTS, PROXY_DEFAULTS, TRUST_DEFAULTS } from '../shared/endpoint/schema.js';
 import type { CertserverConfig } from './schema.js';
 
 type ServiceEndpoint = CertserverConfig['service'];

@@ -1,11 +1,10 @@
 import type { Probe, ProbeContext } from '../../core/checks/plugin.js';
 import type { ProbeResult } from '../../core/checks/result.js';
-import { resolveEndpoint, resolveEndpoints, type ResolvedEndpoint } from '../settlement/endpoint.js';
-import { endpointResult, SlowStreaks } from '../settlement/endpoint-result.js';
-import { CaStore } from '../settlement/net/trust.js';
-import { CONCURRENCY, mapLimit, preloadTrust, resolveProxy } from '../settlement/probe.js';
-import { probeEndpoint, type ProbeEnv } from '../settlement/probes/index.js';
-import type { EndpointConfig } from '../settlement/endpoint-schema.js';
+import { CaStore, type ProbeEnv } from '../../net/index.js';
+import { resolveEndpoint, resolveEndpoints, resolveProxy } from '../shared/endpoint/endpoint.js';
+import { endpointResult, SlowStreaks } from '../shared/endpoint/result.js';
+import { preloadTrust, probeEndpoints } from '../shared/endpoint/run.js';
+import type { EndpointConfig } from '../shared/endpoint/schema.js';
 import type { CertserverConfig } from './schema.js';
 
 export interface CertserverProbeContext extends ProbeContext {
@@ -15,7 +14,7 @@ export interface CertserverProbeContext extends ProbeContext {
 /** No certificate engine or clock comparison here: the cert check watches the server's certificates. */
 const serverOnly = (e: Omit<EndpointConfig, 'checkCertificates' | 'clockReference'>): EndpointConfig => ({ ...e, checkCertificates: false, clockReference: false });
 
-/** Turns a settlement-style result into the authentication server's terms: down, degraded (function failed), slow. */
+/** Turns an endpoint result into the authentication server's terms: down, degraded (function failed), slow. */
 function asServiceResult(r: ProbeResult, role: 'service' | 'function'): ProbeResult {
   const labels = { ...r.labels, role };
   if (r.reason === 'ok' || r.reason === 'slow') return { ...r, labels };
@@ -30,23 +29,24 @@ function asServiceResult(r: ProbeResult, role: 'service' | 'function'): ProbeRes
   };
 }
 
-/** Probes the service (port or health URL) and each functional endpoint with the settlement probes. */
+/** Probes the service (port or health URL) and each functional endpoint with agent/net's probes. */
 export function createCertserverProbe(config: CertserverConfig, ctx: CertserverProbeContext): Probe {
   const where = `checks.${ctx.checkId}`;
   const service = resolveEndpoint(serverOnly(config.service), `${where}.service`);
   const functions = resolveEndpoints((config.functions ?? []).map(serverOnly), `${where}.functions`);
   if (functions.some((f) => f.name === service.name)) throw new Error(`${where}.functions: the name "${service.name}" is the service's; names must be unique`);
-  const all: { ep: ResolvedEndpoint; role: 'service' | 'function' }[] = [{ ep: service, role: 'service' }, ...functions.map((ep) => ({ ep, role: 'function' as const }))];
+  const endpoints = [service, ...functions];
+  const role = (i: number): 'service' | 'function' => (i === 0 ? 'service' : 'function');
   const cas = new CaStore();
-  preloadTrust(all.map((a) => a.ep), cas);
+  preloadTrust(endpoints, cas);
   const proxy = resolveProxy(config.proxy);
   const streaks = new SlowStreaks();
   return {
     async run(signal) {
       const env: ProbeEnv = { signal, env: ctx.env ?? process.env, proxy, cas, now: () => ctx.now() };
-      const outcomes = await mapLimit(all, CONCURRENCY, (a) => probeEndpoint(a.ep, env));
+      const outcomes = await probeEndpoints(endpoints, env);
       const now = ctx.now();
-      return all.map((a, i) => asServiceResult(endpointResult(a.ep, outcomes[i]!, streaks, now), a.role));
+      return endpoints.map((ep, i) => asServiceResult(endpointResult(ep, outcomes[i]!, streaks, now), role(i)));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '../../core/schema/type.js';
-import { ENDPOINT_PROPERTIES, ProxySchema } from '../settlement/endpoint-schema.js';
+import { ENDPOINT_PROPERTIES, ProxySchema } from '../shared/endpoint/schema.js';
 
 const strict = { additionalProperties: false } as const;
 

@@ -1,22 +1,11 @@
 import type { ProbeResult } from '../../core/checks/result.js';
+import { CLOCK_SKEW_REASON, clockSkewRule } from '../../core/faults/clock-skew.js';
 import type { FaultDefinition, FaultSignal } from '../../core/faults/types.js';
 
 export const reasons = {
   clock_jumped: { zh: '系统时间发生跳变', en: 'the system clock jumped' },
-  clock_skew: { zh: '本机时间与参考时间相差过大', en: 'the local clock differs too much from a reference time' },
+  ...CLOCK_SKEW_REASON,
 } as const;
-
-/** CLOCK_SKEW grading, shared by every reporter of a reference time (settlement platform Date header, the desk). */
-export const CLOCK_SKEW_MAJOR_SECONDS = 60;
-export const CLOCK_SKEW_CRITICAL_SECONDS = 300;
-
-/** Grades an observed skew (seconds, either sign); null when within tolerance. */
-export function gradeClockSkew(skewSeconds: number): FaultSignal | null {
-  const a = Math.abs(skewSeconds);
-  if (a > CLOCK_SKEW_CRITICAL_SECONDS) return { code: 'CLOCK_SKEW', severity: 'critical' };
-  if (a > CLOCK_SKEW_MAJOR_SECONDS) return { code: 'CLOCK_SKEW', severity: 'major' };
-  return null;
-}
 
 export const faults: FaultDefinition[] = [
   {
@@ -58,9 +47,8 @@ export const faults: FaultDefinition[] = [
   },
 ];
 
-/** Fault rules: any jump is major; its size is in the evidence. */
+/** Fault rules: any jump is major (its size is in the evidence); a skew graded as every reporter grades it. */
 export function rules(result: ProbeResult): FaultSignal | null {
-  // A skew reported as failing is at least major even if its size is missing from the evidence.
-  if (result.reason === 'clock_skew') return gradeClockSkew(Number(result.evidence.skewSeconds ?? 0)) ?? { code: 'CLOCK_SKEW', severity: 'major' };
-  return result.reason === 'clock_jumped' ? { code: 'CLOCK_JUMPED', severity: 'major' } : null;
+  if (result.reason === 'clock_jumped') return { code: 'CLOCK_JUMPED', severity: 'major' };
+  return clockSkewRule(result);
 }

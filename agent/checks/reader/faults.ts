@@ -1,5 +1,6 @@
 import type { ProbeResult } from '../../core/checks/result.js';
 import type { FaultDefinition, FaultSignal, InhibitRule } from '../../core/faults/types.js';
+import { resolveReaderConfig, type ReaderConfig } from './schema.js';
 
 export const reasons = {
   not_found: { zh: '读卡器未连接（设备不存在或已拔出）', en: 'the reader is not connected (no device, or unplugged)' },
@@ -9,6 +10,11 @@ export const reasons = {
   link_errors: { zh: '读卡器通信错误率过高', en: 'too many failed or corrupted exchanges with the reader' },
   firmware_mismatch: { zh: '读卡器固件版本不在允许列表中', en: 'the reader\'s firmware version is not in the allowed list' },
   pcsc_service_down: { zh: '智能卡服务（PC/SC）未运行', en: 'the smart card service (PC/SC) is not running' },
+  pending: { zh: '尚无结论：首次探测尚未完成', en: 'no verdict yet: the first probe has not finished' },
+  not_observed: {
+    zh: '读卡器当前无法观察（端口被其他程序占用，或桥接模式未开启探测且无通信）',
+    en: 'the reader cannot be observed now (its port is held by another program, or a bridge with probes off has seen no traffic)',
+  },
 } as const;
 
 export type ReaderReason = keyof typeof reasons;
@@ -108,6 +114,24 @@ export const faults: FaultDefinition[] = [
     },
   },
   {
+    code: 'READER_NOT_OBSERVED',
+    severity: 'minor',
+    title: { zh: '读卡器长时间未被监测', en: 'Card reader not observed' },
+    causes: [
+      { zh: '结算软件一直占用读卡器串口，探测模式（serial-probe）无法询问读卡器', en: 'the settlement software keeps the reader\'s serial port open, so serial-probe mode cannot ask the reader anything' },
+      { zh: '桥接模式已配置，但结算软件仍在使用真实串口而不是桥接端口', en: 'bridge mode is configured but the settlement software still opens the real port, not the bridge\'s' },
+      { zh: '桥接模式关闭了自身探测（idleProbeSeconds 为 0），且结算软件长时间未使用读卡器', en: 'bridge mode has its own probes off (idleProbeSeconds 0) and the settlement software has not used the reader for a long time' },
+    ],
+    operator: {
+      zh: '读卡器可以继续使用，这不表示读卡器有故障，只是监控暂时看不到它。请联系维护人员调整监控设置。',
+      en: 'The reader can still be used: this does not mean it is broken, only that monitoring cannot see it. Ask maintenance to adjust the monitoring set-up.',
+    },
+    engineer: {
+      zh: '证据中 inUseBy 为占用端口的程序，notObservedSeconds 为未观察到的秒数。要在结算软件占用端口时持续监测，请改用桥接模式（mode: serial-bridge），并把结算软件的读卡器端口改为 bridge.path（见读卡器检查 README 的“Pointing the settlement software at the bridge”）。桥接模式下若仍占用真实端口，说明结算软件尚未改指向桥接端口。确实无法监测时可调大或设为 0 关闭 notObservedAfterSeconds。',
+      en: 'inUseBy in the evidence is the program holding the port, notObservedSeconds how long the reader has not been observed. To watch a port the settlement software holds, use bridge mode (mode: serial-bridge) and point the settlement software at bridge.path (the reader check\'s README, "Pointing the settlement software at the bridge"). In bridge mode a held real port means the settlement software has not been repointed yet. Where the reader truly cannot be watched, raise notObservedAfterSeconds or set it to 0.',
+    },
+  },
+  {
     code: 'PCSC_SERVICE_DOWN',
     severity: 'critical',
     title: { zh: '智能卡服务未运行', en: 'Smart Card service not running' },
@@ -127,7 +151,8 @@ export const faults: FaultDefinition[] = [
   },
 ];
 
-const FAULT_OF: Record<ReaderReason, FaultSignal> = {
+/** Reasons that always raise their fault; pending and not_observed only after notObservedAfterSeconds. */
+const FAULT_OF: Record<Exclude<ReaderReason, 'pending' | 'not_observed'>, FaultSignal> = {
   not_found: { code: 'READER_NOT_FOUND', severity: 'critical' },
   port_error: { code: 'READER_NOT_FOUND', severity: 'critical' },
   no_response: { code: 'READER_NO_RESPONSE', severity: 'major' },
@@ -137,8 +162,17 @@ const FAULT_OF: Record<ReaderReason, FaultSignal> = {
   pcsc_service_down: { code: 'PCSC_SERVICE_DOWN', severity: 'critical' },
 };
 
-export function rules(result: ProbeResult): FaultSignal | null {
-  return Object.hasOwn(FAULT_OF, result.reason) ? FAULT_OF[result.reason as ReaderReason] : null;
+export function rules(result: ProbeResult, config: ReaderConfig): FaultSignal | null {
+  // No verdict is no fault, unless it lasts: a pending that never ends (a bridge whose line is never quiet and never
+  // carries a whole exchange) is as unobserved as a busy port.
+  if (result.reason === 'not_observed' || result.reason === 'pending') {
+    const after = resolveReaderConfig(config).notObservedAfterSeconds;
+    const unseen = result.evidence.notObservedSeconds;
+    if (after === 0) return null;
+    // A result that does not say for how long counts as too long: no evidence of a recent observation.
+    return typeof unseen === 'number' && unseen < after ? null : { code: 'READER_NOT_OBSERVED', severity: 'minor' };
+  }
+  return Object.hasOwn(FAULT_OF, result.reason) ? FAULT_OF[result.reason as keyof typeof FAULT_OF] : null;
 }
 
 /**
@@ -148,7 +182,7 @@ export function rules(result: ProbeResult): FaultSignal | null {
 export const inhibitRules: InhibitRule[] = [
   {
     source: ['READER_NOT_FOUND', 'PCSC_SERVICE_DOWN'],
-    target: ['READER_NO_RESPONSE', 'READER_HW_FAULT', 'READER_LINK_ERRORS', 'READER_FIRMWARE_MISMATCH'],
+    target: ['READER_NO_RESPONSE', 'READER_HW_FAULT', 'READER_LINK_ERRORS', 'READER_FIRMWARE_MISMATCH', 'READER_NOT_OBSERVED'],
     equal: ['checkId'],
   },
 ];

@@ -1,7 +1,7 @@
 import type { CheckPlugin } from '../../core/checks/plugin.js';
 import { faults, inhibitRules, reasons, rules } from './faults.js';
 import { createReaderProbe } from './probe.js';
-import { modeProblems, READER_DEFAULTS, readerSchema, resolveReaderConfig, type ReaderConfig } from './schema.js';
+import { hostProblems, modeProblems, READER_DEFAULTS, readerSchema, resolveReaderConfig, type ReaderConfig } from './schema.js';
 
 const D = READER_DEFAULTS;
 /** Every option spelled out, as `guardpost config example` shows it. */
@@ -15,6 +15,7 @@ const full = (own: Partial<ReaderConfig> & Pick<ReaderConfig, 'mode'>): ReaderCo
   responseTimeoutMs: D.responseTimeoutMs,
   retries: D.retries,
   noResponseAfter: D.noResponseAfter,
+  notObservedAfterSeconds: D.notObservedAfterSeconds,
   allowedFirmware: [],
   linkErrors: { ...D.linkErrors },
   bridge: { ...D.bridge },
@@ -52,5 +53,8 @@ export const plugin: CheckPlugin<ReaderConfig> = {
     };
   },
   createProbe: createReaderProbe,
-  validate: (config) => modeProblems(resolveReaderConfig(config)),
+  validate: (config) => {
+    const c = resolveReaderConfig(config);
+    return [...modeProblems(c), ...hostProblems(c)];
+  },
 };

@@ -7,6 +7,15 @@ import { readerResults } from './observation.js';
 import { modeProblems, resolveReaderConfig, type ReaderConfig, type ResolvedReaderConfig } from './schema.js';
 
 /**
+ * How long into a run a reader with no verdict yet may be waited for (its first probe under way), counted from the
+ * run's start. Small, because the first run shares its timeout (0.8 s by default) with the isolated child's start-up:
+ * the scheduler re-arms the timeout only if the child is still starting when it fires, so a child ready after 0.5 s
+ * leaves its first run 0.3 s. A one-shot `guardpost check` thus gets the verdict of a reader that answers (or fails)
+ * within it; a slower one is `pending` — not ok — until its probe ends: (retries + 1) × responseTimeoutMs when silent.
+ */
+export const PENDING_WAIT_MS = 250;
+
+/**
  * One reader per check instance. The monitor for the mode is loaded on the first run, not when the plugin module is
  * imported: serialport and pcsclite load native code, which belongs in the isolated child process only.
  */
@@ -21,12 +30,14 @@ export function createReaderProbe(config: ReaderConfig, ctx: ProbeContext): Prob
 
   return {
     async run() {
+      const started = performance.now();
       const done = stopwatch(ctx.now);
       monitor ??= startMonitor(c, profile).catch((error: unknown) => {
         monitor = undefined; // e.g. the bridge's pty directory is not writable: try again next run
         throw error;
       });
-      const observation = await (await monitor).observe();
+      const m = await monitor;
+      const observation = await m.observe(Math.max(0, PENDING_WAIT_MS - (performance.now() - started)));
       const readsToday = cards.update(observation.cardInsertions, ctx.now());
       return readerResults(observation, c, subject, readsToday, done);
     },

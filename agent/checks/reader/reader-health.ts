@@ -1,5 +1,5 @@
 import type { ObservedExchange } from '../../../firmware-bridge/health/observed-exchange.js';
-import { LinkWindow } from './link-window.js';
+import { LinkWindow, type LinkSummary } from './link-window.js';
 
 export interface HealthView {
   /** null until an exchange has told us. */
@@ -8,8 +8,12 @@ export interface HealthView {
   firmwareVersion: string | null;
   cardPresent: boolean | null;
   cardInsertions: number;
-  window: { exchanges: number; errors: number; rate: number };
+  window: LinkSummary;
   lastReplyAtMs: number | null;
+  /** When an exchange last told us anything (a reply, or a request left unanswered); null: never. */
+  lastObservedAtMs: number | null;
+  /** Whether any exchange did since the device was last found: a verdict about the reader needs one. */
+  observedSinceFound: boolean;
   /** The settlement software's unanswered requests in a row (bridge). */
   appTimeoutStreak: number;
   exchanges: { app: number; probe: number };
@@ -28,6 +32,8 @@ export class ReaderHealth {
   private cardPresent: boolean | null = null;
   private cardInsertions = 0;
   private lastReplyAt: number | null = null;
+  private lastObservedAt: number | null = null;
+  private observedSinceFound = false;
   private appTimeoutStreak = 0;
   private readonly counts = { app: 0, probe: 0 };
 
@@ -40,7 +46,9 @@ export class ReaderHealth {
 
   record(e: ObservedExchange): void {
     this.counts[e.source]++;
-    this.window.add(e.at, e.linkError);
+    this.lastObservedAt = e.at;
+    this.observedSinceFound = true;
+    this.window.add(e.at, e.failed, e.noise);
     if (e.outcome === 'timeout') {
       if (e.source === 'probe') this.noResponse = true;
       else if (++this.appTimeoutStreak >= this.noResponseAfter) this.noResponse = true;
@@ -71,6 +79,7 @@ export class ReaderHealth {
     this.hardwareFault = null;
     this.firmwareVersion = null;
     this.cardPresent = null;
+    this.observedSinceFound = false;
     this.appTimeoutStreak = 0;
   }
 
@@ -83,6 +92,8 @@ export class ReaderHealth {
       cardInsertions: this.cardInsertions,
       window: this.window.summary(now),
       lastReplyAtMs: this.lastReplyAt,
+      lastObservedAtMs: this.lastObservedAt,
+      observedSinceFound: this.observedSinceFound,
       appTimeoutStreak: this.appTimeoutStreak,
       exchanges: { ...this.counts },
     };

@@ -15,7 +15,7 @@ const config = (partial: Record<string, unknown>) => resolveReaderConfig(checkCo
 const done = stopwatch(() => new Date('2026-03-02T08:00:00+08:00'));
 
 function exchange(overrides: Partial<ObservedExchange> = {}): ObservedExchange {
-  return { source: 'probe', command: 'status', outcome: 'ok', latencyMs: 12, linkErrors: 0, linkError: false, reply: null, at: 0, ...overrides };
+  return { source: 'probe', command: 'status', outcome: 'ok', latencyMs: 12, failed: false, retries: 0, noise: { sequences: 0, bytes: 0 }, reply: null, at: 0, ...overrides };
 }
 const statusReply = (bits: { hardwareFault?: boolean; cardPresent?: boolean }) => ({
   command: 'status',
@@ -28,7 +28,7 @@ const statusReply = (bits: { hardwareFault?: boolean; cardPresent?: boolean }) =
 
 function observation(overrides: Partial<ReaderObservation> = {}, health: Partial<ReturnType<ReaderHealth['view']>> = {}): ReaderObservation {
   const base = new ReaderHealth(60_000, 3).view(0);
-  return { presence: { kind: 'present' }, health: { ...base, ...health }, cardInsertions: 0, evidence: {}, ...overrides };
+  return { presence: { kind: 'present' }, watch: { kind: 'observed', agoMs: 1000 }, health: { ...base, ...health }, cardInsertions: 0, evidence: {}, ...overrides };
 }
 const reasonsOf = (results: ProbeResult[]) => results.map((r) => `${r.status}:${r.reason}`);
 
@@ -42,7 +42,27 @@ describe('reader fault rules', () => {
     expect(rule('link_errors')).toEqual({ code: 'READER_LINK_ERRORS', severity: 'minor' });
     expect(rule('firmware_mismatch')).toEqual({ code: 'READER_FIRMWARE_MISMATCH', severity: 'minor' });
     expect(rule('pcsc_service_down')).toEqual({ code: 'PCSC_SERVICE_DOWN', severity: 'critical' });
+    // Without the duration in its evidence, a reader not observed counts as not observed for too long.
+    expect(rule('pending')).toEqual({ code: 'READER_NOT_OBSERVED', severity: 'minor' });
+    expect(rule('not_observed')).toEqual({ code: 'READER_NOT_OBSERVED', severity: 'minor' });
     expect(rule('timeout')).toBeNull();
+  });
+
+  it('raises READER_NOT_OBSERVED (minor) only once the reader has gone unobserved for notObservedAfterSeconds; 0: never', () => {
+    const unseen = (seconds: number, config: Record<string, unknown> = {}) =>
+      plugin.rules(
+        { status: 'fail', reason: 'not_observed', subject: 'r', evidence: { notObservedSeconds: seconds }, message: { zh: '', en: '' }, time: '', durationMs: 0 },
+        { mode: 'serial-probe', port: '/dev/ttyUSB0', ...config } as never,
+      );
+    expect(unseen(3599)).toBeNull(); // the default is an hour
+    expect(unseen(3600)).toEqual({ code: 'READER_NOT_OBSERVED', severity: 'minor' });
+    expect(unseen(120, { notObservedAfterSeconds: 60 })).toEqual({ code: 'READER_NOT_OBSERVED', severity: 'minor' });
+    expect(unseen(1e6, { notObservedAfterSeconds: 0 })).toBeNull();
+    // A verdict still pending after that long is as unobserved.
+    const stuck = (seconds: number) =>
+      plugin.rules({ status: 'fail', reason: 'pending', subject: 'r', evidence: { notObservedSeconds: seconds }, message: { zh: '', en: '' }, time: '', durationMs: 0 }, { mode: 'serial-bridge', port: '/dev/x' } as never);
+    expect(stuck(1)).toBeNull();
+    expect(stuck(3600)).toEqual({ code: 'READER_NOT_OBSERVED', severity: 'minor' });
   });
 });
 
@@ -58,7 +78,7 @@ describe('results from an observation', () => {
 
   it('reports several conditions of a present reader at once, one result each', () => {
     const results = readerResults(
-      observation({}, { hardwareFault: true, firmwareVersion: 'V2', window: { exchanges: 8, errors: 3, rate: 3 / 8 } }),
+      observation({}, { hardwareFault: true, firmwareVersion: 'V2', window: { exchanges: 8, failed: 3, rate: 3 / 8, noise: { sequences: 0, bytes: 0 } } }),
       c,
       'r',
       0,
@@ -70,22 +90,53 @@ describe('results from an observation', () => {
   });
 
   it('does not add link errors or stale state to a reader that does not answer', () => {
-    const results = readerResults(observation({}, { noResponse: true, hardwareFault: true, firmwareVersion: 'V2', window: { exchanges: 8, errors: 8, rate: 1 } }), c, 'r', 0, done);
+    const results = readerResults(
+      observation({}, { noResponse: true, hardwareFault: true, firmwareVersion: 'V2', window: { exchanges: 8, failed: 8, rate: 1, noise: { sequences: 0, bytes: 0 } } }),
+      c,
+      'r',
+      0,
+      done,
+    );
     expect(reasonsOf(results)).toEqual(['fail:no_response']);
   });
 
   it('judges the error rate only with enough exchanges, and only above the threshold', () => {
     const at = (exchanges: number, errors: number) =>
-      reasonsOf(readerResults(observation({}, { window: { exchanges, errors, rate: errors / exchanges } }), c, 'r', 0, done));
+      reasonsOf(readerResults(observation({}, { window: { exchanges, failed: errors, rate: errors / exchanges, noise: { sequences: 0, bytes: 0 } } }), c, 'r', 0, done));
     expect(at(3, 3)).toEqual(['ok:ok']);
     expect(at(4, 1)).toEqual(['ok:ok']);
     expect(at(4, 2)).toEqual(['fail:link_errors']);
   });
 
-  it('treats a port held by the settlement software as fine, and says who holds it', () => {
-    const [r] = readerResults(observation({ presence: { kind: 'in_use', by: 'SettlementClien (pid 42)' } }), c, 'r', 7, done);
-    expect(r).toMatchObject({ status: 'ok', evidence: { inUse: true, inUseBy: 'SettlementClien (pid 42)', cardReadsToday: 7, present: true } });
-    expect(r!.message.zh).toContain('正在使用');
+  it('counts line noise on its own: noise in front of good replies is no failed exchange', () => {
+    const [r] = readerResults(observation({}, { window: { exchanges: 10, failed: 0, rate: 0, noise: { sequences: 10, bytes: 60 } } }), c, 'r', 0, done);
+    expect(r).toMatchObject({ status: 'ok', evidence: { exchangesInWindow: 10, failedInWindow: 0, errorRate: 0, noiseInWindow: 10, noiseBytesInWindow: 60 } });
+  });
+
+  it('is never ok without an observation: a reader not observed yet is pending, alone', () => {
+    const results = readerResults(observation({ watch: { kind: 'pending', forMs: 400 } }), c, 'r', 0, done);
+    expect(reasonsOf(results)).toEqual(['fail:pending']);
+    expect(results[0]!.message.en).toBe('reader r has no verdict yet: its first probe has not finished');
+    expect(results[0]!.evidence).toMatchObject({ observed: false, notObservedSeconds: 0 });
+  });
+
+  it('shows a port held by the settlement software as not observed, with for how long and that bridge mode can watch it', () => {
+    const held = { kind: 'in_use', by: 'SettlementClien (pid 42)' } as const;
+    const why = { zh: '端口被占用', en: 'its port is held; use bridge mode (mode: serial-bridge)' };
+    const [r] = readerResults(observation({ presence: held, watch: { kind: 'not_observed', forMs: 185_000, why } }), c, 'r', 7, done);
+    expect(r).toMatchObject({
+      status: 'fail',
+      reason: 'not_observed',
+      evidence: { inUse: true, inUseBy: 'SettlementClien (pid 42)', cardReadsToday: 7, present: true, observed: false, notObservedSeconds: 185 },
+    });
+    expect(r!.message.en).toBe('reader r not observed for 3 min: its port is held; use bridge mode (mode: serial-bridge)');
+    // What was last known still stands next to it.
+    const stale = readerResults(observation({ presence: held, watch: { kind: 'not_observed', forMs: 5000, why } }, { hardwareFault: true }), c, 'r', 0, done);
+    expect(reasonsOf(stale)).toEqual(['fail:hardware_fault', 'fail:not_observed']);
+    // A probe that just met the port busy: the observation from a moment ago still holds.
+    const [fresh] = readerResults(observation({ presence: held, watch: { kind: 'observed', agoMs: 40_000 } }), c, 'r', 0, done);
+    expect(fresh).toMatchObject({ status: 'ok', evidence: { inUse: true, observed: true, lastObservedSecondsAgo: 40 } });
+    expect(fresh!.message.en).toBe('reader r is fine (in use by SettlementClien (pid 42); observed 40 s ago)');
   });
 
   it('allows any firmware when the allowed list is empty', () => {
@@ -98,15 +149,24 @@ describe('ReaderHealth', () => {
   it('takes one failed probe as no response, but the settlement software\'s timeouts only after noResponseAfter in a row', () => {
     const h = new ReaderHealth(60_000, 3);
     expect(h.view(0).noResponse).toBeNull();
-    h.record(exchange({ source: 'app', outcome: 'timeout', linkError: true }));
-    h.record(exchange({ source: 'app', outcome: 'timeout', linkError: true }));
+    h.record(exchange({ source: 'app', outcome: 'timeout', failed: true }));
+    h.record(exchange({ source: 'app', outcome: 'timeout', failed: true }));
     expect(h.view(0).noResponse).toBeNull();
-    h.record(exchange({ source: 'app', outcome: 'timeout', linkError: true }));
+    h.record(exchange({ source: 'app', outcome: 'timeout', failed: true }));
     expect(h.view(0)).toMatchObject({ noResponse: true, appTimeoutStreak: 3 });
     h.record(exchange({ source: 'app', outcome: 'error_status' }));
     expect(h.view(0)).toMatchObject({ noResponse: false, appTimeoutStreak: 0 });
-    h.record(exchange({ outcome: 'timeout', linkError: true }));
+    h.record(exchange({ outcome: 'timeout', failed: true }));
     expect(h.view(0).noResponse).toBe(true);
+  });
+
+  it('knows when it last observed the reader, and whether since the device was last found', () => {
+    const h = new ReaderHealth(60_000, 3);
+    expect(h.view(0)).toMatchObject({ lastObservedAtMs: null, observedSinceFound: false });
+    h.record(exchange({ outcome: 'timeout', failed: true, at: 50 }));
+    expect(h.view(60)).toMatchObject({ lastObservedAtMs: 50, observedSinceFound: true });
+    h.deviceLost();
+    expect(h.view(70)).toMatchObject({ lastObservedAtMs: 50, observedSinceFound: false });
   });
 
   it('reads hardware fault, version and card insertions from replies; forgets them when the device goes', () => {
@@ -125,20 +185,21 @@ describe('ReaderHealth', () => {
 });
 
 describe('LinkWindow', () => {
-  it('counts only exchanges inside the window', () => {
+  const none = { sequences: 0, bytes: 0 };
+  it('counts only exchanges inside the window: failed over all, and the noise they carried on its own', () => {
     const w = new LinkWindow(1000);
     w.add(0, true);
-    w.add(500, false);
+    w.add(500, false, { sequences: 2, bytes: 9 });
     w.add(900, true);
-    expect(w.summary(900)).toEqual({ exchanges: 3, errors: 2, rate: 2 / 3 });
-    expect(w.summary(1600)).toEqual({ exchanges: 1, errors: 1, rate: 1 });
-    expect(w.summary(5000)).toEqual({ exchanges: 0, errors: 0, rate: 0 });
+    expect(w.summary(900)).toEqual({ exchanges: 3, failed: 2, rate: 2 / 3, noise: { sequences: 2, bytes: 9 } });
+    expect(w.summary(1600)).toEqual({ exchanges: 1, failed: 1, rate: 1, noise: none });
+    expect(w.summary(5000)).toEqual({ exchanges: 0, failed: 0, rate: 0, noise: none });
   });
 
   it('stays bounded on a chatty link', () => {
     const w = new LinkWindow(1e9, 100);
     for (let i = 0; i < 5000; i++) w.add(i, i % 2 === 0);
-    expect(w.summary(5000)).toEqual({ exchanges: 100, errors: 50, rate: 0.5 });
+    expect(w.summary(5000)).toEqual({ exchanges: 100, failed: 50, rate: 0.5, noise: none });
   });
 });
 
@@ -171,5 +232,29 @@ describe('probe creation', () => {
     expect(create({ mode: 'serial-bridge', port: '/dev/x', bridge: { path: '/dev/x' } })).toThrow(/must differ from "port"/);
     expect(create({ mode: 'serial-probe', port: '/dev/x', profile: 'nope' })).toThrow(/unknown reader profile "nope"; known: stx-bcc/);
     expect(() => checkConfigWithDefaults(plugin, { mode: 'usb', usb: { ids: ['257b-3031'] } })).toThrow(/pattern/);
+  });
+});
+
+describe('config-load rules', () => {
+  const problems = (partial: Record<string, unknown>) => plugin.validate!(checkConfigWithDefaults(plugin, partial));
+
+  it('refuses an unknown serial profile, naming the known ones', () => {
+    expect(problems({ mode: 'serial-probe', port: '/dev/ttyUSB0', profile: 'decard' })).toEqual([
+      { path: '/profile', message: 'unknown reader profile "decard"; known: stx-bcc' },
+    ]);
+    expect(problems({ mode: 'serial-bridge', port: '/dev/ttyUSB0', profile: 'stx-bcc' })).toEqual([]);
+    expect(problems({ mode: 'pcsc', profile: 'decard' })).toEqual([]); // pcsc has no serial profile to use
+  });
+
+  it('puts the bridge\'s link only in a directory that exists, or in its own runtime directory', () => {
+    const base = { mode: 'serial-bridge', port: '/dev/ttyUSB0' };
+    expect(problems({ ...base, bridge: { path: '/run/guardpost/reader0' } })).toEqual([]);
+    expect(problems({ ...base, bridge: { path: '/tmp/reader0' } })).toEqual([]);
+    expect(problems({ ...base, bridge: { path: '/etc/guardpost-nonexistent/sub/reader0' } })).toEqual([
+      { path: '/bridge/path', message: 'the directory /etc/guardpost-nonexistent/sub does not exist; create it first (the bridge creates only /run/guardpost itself)' },
+    ]);
+    expect(problems({ ...base, bridge: { path: '/etc/hostname/reader0' } })).toEqual([{ path: '/bridge/path', message: '/etc/hostname is not a directory' }]);
+    // usb and pcsc never make a link, whatever bridge.path says
+    expect(problems({ mode: 'usb', usb: { ids: ['257b:3031'] }, bridge: { path: '/nonexistent/reader0' } })).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import { linkDirectoryProblem } from '../../../firmware-bridge/bridge/link-directory.js';
+import { READER_PROFILES } from '../../../firmware-bridge/profiles/index.js';
 import { Type, type Static } from '../../core/schema/type.js';
 
 export const READER_MODES = ['serial-probe', 'serial-bridge', 'pcsc', 'usb'] as const;
@@ -12,6 +14,7 @@ export const READER_DEFAULTS = {
   responseTimeoutMs: 1000,
   retries: 1,
   noResponseAfter: 3,
+  notObservedAfterSeconds: 3600,
   allowedFirmware: [] as string[],
   linkErrors: { windowSeconds: 300, maxErrorRate: 0.2, minExchanges: 5 },
   bridge: { path: '/run/guardpost/reader0', idleProbeSeconds: 30, perm: '0660', group: '' },
@@ -118,6 +121,15 @@ export const readerSchema = Type.Object(
     noResponseAfter: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 100, default: D.noResponseAfter, description: 'serial-bridge: the settlement software\'s requests unanswered in a row before READER_NO_RESPONSE, between probes' }),
     ),
+    notObservedAfterSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 604_800,
+        default: D.notObservedAfterSeconds,
+        description:
+          'serial modes: READER_NOT_OBSERVED (minor) once the reader has not been observed this long, e.g. because the settlement software holds its port (bridge mode is how to watch such a port); 0: never',
+      }),
+    ),
     allowedFirmware: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32, default: [], description: 'READER_FIRMWARE_MISMATCH when the reported version is not one of these; empty: any version' }),
     ),
@@ -141,6 +153,7 @@ export interface ResolvedReaderConfig {
   responseTimeoutMs: number;
   retries: number;
   noResponseAfter: number;
+  notObservedAfterSeconds: number;
   allowedFirmware: string[];
   linkErrors: { windowSeconds: number; maxErrorRate: number; minExchanges: number };
   bridge: { path: string; idleProbeSeconds: number; perm: string; group: string };
@@ -160,6 +173,7 @@ export function resolveReaderConfig(c: ReaderConfig): ResolvedReaderConfig {
     responseTimeoutMs: c.responseTimeoutMs ?? D.responseTimeoutMs,
     retries: c.retries ?? D.retries,
     noResponseAfter: c.noResponseAfter ?? D.noResponseAfter,
+    notObservedAfterSeconds: c.notObservedAfterSeconds ?? D.notObservedAfterSeconds,
     allowedFirmware: [...(c.allowedFirmware ?? D.allowedFirmware)],
     linkErrors: { ...D.linkErrors, ...defined(c.linkErrors) },
     bridge: { ...D.bridge, ...defined(c.bridge) },
@@ -168,14 +182,23 @@ export function resolveReaderConfig(c: ReaderConfig): ResolvedReaderConfig {
   };
 }
 
+export interface SettingProblem {
+  /** A JSON pointer within the check entry. */
+  path: string;
+  message: string;
+}
+
 /**
- * What each mode needs beyond the schema (which cannot say "required when mode is ..."): checked when the probe is
- * created, with the setting's name in the message.
+ * What each mode needs beyond the schema (which cannot say "required when mode is ..."). Config-load errors through
+ * the plugin's `validate` (exit 78 with path, line and column); the probe checks them again when it is created.
  */
-/** Settings required by the mode; `path` is a JSON pointer within the check entry. */
-export function modeProblems(c: ResolvedReaderConfig): { path: string; message: string }[] {
-  const problems: { path: string; message: string }[] = [];
-  if ((c.mode === 'serial-probe' || c.mode === 'serial-bridge') && !c.port) {
+export function modeProblems(c: ResolvedReaderConfig): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  const serial = c.mode === 'serial-probe' || c.mode === 'serial-bridge';
+  if (serial && !Object.hasOwn(READER_PROFILES, c.profile)) {
+    problems.push({ path: '/profile', message: `unknown reader profile "${c.profile}"; known: ${Object.keys(READER_PROFILES).join(', ')}` });
+  }
+  if (serial && !c.port) {
     problems.push({ path: '/port', message: `required when mode is "${c.mode}" (e.g. "/dev/ttyUSB0")` });
   }
   if (c.mode === 'usb' && c.usb.ids.length === 0) {
@@ -185,6 +208,16 @@ export function modeProblems(c: ResolvedReaderConfig): { path: string; message: 
     problems.push({ path: '/bridge/path', message: 'must differ from "port": the bridge sits between the two' });
   }
   return problems;
+}
+
+/**
+ * What the host must offer, checked at config load only (a probe created later retries instead of failing for good):
+ * the bridge's pty link goes into a directory that exists, or into the bridge's own runtime directory.
+ */
+export function hostProblems(c: ResolvedReaderConfig): SettingProblem[] {
+  if (c.mode !== 'serial-bridge') return [];
+  const problem = linkDirectoryProblem(c.bridge.path);
+  return problem ? [{ path: '/bridge/path', message: problem }] : [];
 }
 
 function defined<T extends object>(o: T | undefined): Partial<T> {

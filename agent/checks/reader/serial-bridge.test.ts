@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -6,12 +8,18 @@ import { ReaderClient } from '../../../firmware-bridge/client/reader-client.js';
 import { socatDevicePort } from '../../../firmware-bridge/emulator/emulator-port.js';
 import { ReaderEmulator } from '../../../firmware-bridge/emulator/reader-emulator.js';
 import { stxBccProfile as p } from '../../../firmware-bridge/profiles/stx-bcc.js';
+import { portUsers } from '../../../firmware-bridge/serial/port-users.js';
+import { startSocatPair } from '../../../firmware-bridge/transport/socat-pair.js';
 import { openTtyPort } from '../../../firmware-bridge/transport/tty-port.js';
 import type { Probe } from '../../core/checks/plugin.js';
 import type { ProbeResult } from '../../core/checks/result.js';
 import { checkConfigWithDefaults } from '../../core/config/check-config.js';
 import { memoryState, neverAborted, testContext } from '../shared/testing.js';
 import { plugin } from './index.js';
+import { SerialBridgeMonitor } from './monitors/serial-bridge-monitor.js';
+import { readerResults } from './observation.js';
+import { resolveReaderConfig, type ReaderConfig } from './schema.js';
+import { stopwatch } from '../shared/result.js';
 import { scratchDir, socatOrFailUnderCi } from '../../../firmware-bridge/test-support/socat-suite.js';
 
 const haveSocat = socatOrFailUnderCi();
@@ -28,6 +36,7 @@ async function bridged(settings: Record<string, unknown> = {}) {
   await emulator.plug();
   cleanups.push(() => emulator.unplug());
   const ptyPath = path.join(scratch.dir(), `run${n}`, 'reader0');
+  await mkdir(path.dirname(ptyPath));
   const cfg = checkConfigWithDefaults(plugin, {
     mode: 'serial-bridge',
     port: device.devicePath,
@@ -49,7 +58,9 @@ async function bridged(settings: Record<string, unknown> = {}) {
 describe.runIf(haveSocat)('reader check, serial-bridge mode', () => {
   it('offers the settlement software a pty and learns the reader from its traffic alone (no own probes)', async () => {
     const { first, app, run, emulator, ptyPath, state } = await bridged({ allowedFirmware: ['D8-V3.20'] });
-    expect(first).toMatchObject([{ status: 'ok', evidence: { ptyPath, deviceState: 'open', present: true, firmwareVersion: null } }]);
+    // Nothing said anything about the reader yet, and no probe will: not observed, not fine.
+    expect(first).toMatchObject([{ status: 'fail', reason: 'not_observed', evidence: { ptyPath, deviceState: 'open', present: true, observed: false, firmwareVersion: null } }]);
+    expect(first[0]!.message.en).toContain('the bridge\'s own probes are off (bridge.idleProbeSeconds 0)');
     expect((await app.version()).value).toBe('D8-V3.20');
     expect((await app.status()).value.cardPresent).toBe(false);
     emulator.insertCard();
@@ -80,7 +91,7 @@ describe.runIf(haveSocat)('reader check, serial-bridge mode', () => {
     emulator.clearFaults();
     await app.status();
     // It answers again; the two lost requests of five still count against the link in the window.
-    expect(await run()).toMatchObject([{ reason: 'link_errors', evidence: { noResponse: false, exchangesInWindow: 5, errorsInWindow: 2 } }]);
+    expect(await run()).toMatchObject([{ reason: 'link_errors', evidence: { noResponse: false, exchangesInWindow: 5, failedInWindow: 2 } }]);
   });
 
   it('sees the reader unplugged at once, keeps the pty, and reopens the port when it is back', async () => {
@@ -92,9 +103,42 @@ describe.runIf(haveSocat)('reader check, serial-bridge mode', () => {
     expect(results).toMatchObject([{ reason: 'not_found', evidence: { present: false } }]);
     expect(existsSync(ptyPath)).toBe(true);
     await emulator.replug();
-    while (reasons(results)[0] !== 'ok' && Date.now() < deadline + 2000) results = await sleep(10).then(run);
-    expect(results).toMatchObject([{ reason: 'ok', evidence: { deviceState: 'open', reopens: 1 } }]);
+    while (results[0]!.evidence.deviceState !== 'open' && Date.now() < deadline + 2000) results = await sleep(10).then(run);
+    // Back, but what the reader said before the unplug no longer holds, and with probes off nothing has asked it yet.
+    expect(results).toMatchObject([{ reason: 'not_observed', evidence: { deviceState: 'open', reopens: 1 } }]);
     expect((await app.status()).attempts).toBe(1);
+    expect(await run()).toMatchObject([{ reason: 'ok', evidence: { observed: true } }]);
+  });
+
+  it('is never fine before it has seen an exchange: pending until its first probe, which comes soon after the port opens', async () => {
+    const { first, run } = await bridged({ bridge: { idleProbeSeconds: 30 } });
+    const seen: ProbeResult[] = [...first];
+    const deadline = Date.now() + 3000;
+    while (seen.at(-1)!.status !== 'ok' && Date.now() < deadline) seen.push(...(await sleep(50).then(run)));
+    expect(seen.filter((r) => r.status === 'ok' && r.evidence.probes === 0)).toEqual([]);
+    expect(new Set(seen.slice(0, -1).map((r) => r.reason))).toEqual(new Set(seen.length > 1 ? ['pending'] : []));
+    expect(seen.at(-1)).toMatchObject({ status: 'ok', evidence: { probes: 1, observed: true, firmwareVersion: 'D8-V3.20' } });
+  });
+
+  it('shows the real port still held by the settlement software as not observed, and where to point it', async () => {
+    const pair = await startSocatPair(path.join(scratch.dir(), `held-${++n}`), path.join(scratch.dir(), `held-peer-${n}`));
+    cleanups.push(() => pair.stop());
+    const holder = spawn('sh', ['-c', `exec 3<>"${pair.pathA}"; exec sleep 30`], { stdio: 'ignore' });
+    cleanups.push(() => holder.kill('SIGTERM'));
+    const linkPath = path.join(scratch.dir(), `held-run${n}`);
+    await mkdir(linkPath);
+    const c = resolveReaderConfig(
+      checkConfigWithDefaults(plugin, { mode: 'serial-bridge', port: pair.pathA, bridge: { path: path.join(linkPath, 'reader0') } }) as ReaderConfig,
+    );
+    const monitor = new SerialBridgeMonitor({ config: c, profile: p, portUsers: (device) => portUsers(device, { excludePids: [process.pid, pair.pid] }) });
+    cleanups.push(() => monitor.close());
+    await monitor.start();
+    const done = stopwatch(() => new Date());
+    const deadline = Date.now() + 3000;
+    let results = readerResults(await monitor.observe(), c, 'r', 0, done);
+    while (results[0]!.evidence.deviceState !== 'busy' && Date.now() < deadline) results = readerResults(await sleep(20).then(() => monitor.observe()), c, 'r', 0, done);
+    expect(results).toMatchObject([{ status: 'fail', reason: 'not_observed', evidence: { inUse: true, observed: false } }]);
+    expect(results[0]!.message.en).toMatch(/^reader r not observed for \d+ s: the settlement software still uses the real port \(sleep \(pid \d+\)\); point it at the bridge's .*reader0$/);
   });
 
   it('probes an idle line itself when asked to', async () => {

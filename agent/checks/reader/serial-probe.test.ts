@@ -122,8 +122,19 @@ describe.runIf(haveSocat)('serial-probe monitor against the emulator', () => {
     await eventually('answers again', m.results, (r) => reasons(r).join() === 'ok');
   });
 
+  it('counts garbage before every (valid, first-try) reply as line noise, not as failed exchanges', async () => {
+    const { emulator, port } = await usbSerialReader();
+    const m = fastMonitor(port);
+    emulator.injectFaults({ garbage: true });
+    await m.monitor.start();
+    const [r] = await eventually('enough exchanges', m.results, (rs) => Number(rs[0]!.evidence.exchangesInWindow) >= 6);
+    expect(r).toMatchObject({ status: 'ok', reason: 'ok', evidence: { failedInWindow: 0, errorRate: 0 } });
+    // Every exchange carried one 6-byte garbage sequence (the emulator's default noise), counted on its own.
+    expect(r!.evidence.noiseInWindow).toBe(r!.evidence.exchangesInWindow);
+    expect(r!.evidence.noiseBytesInWindow).toBe(6 * Number(r!.evidence.exchangesInWindow));
+  });
+
   for (const [what, faults] of [
-    ['garbage before every reply', { garbage: true }],
     ['a bad BCC on every other reply', { badChecksum: 1 }],
     ['replies slower than the timeout (answered on the retry)', { delayMs: 200 }],
   ] as const) {
@@ -148,7 +159,9 @@ describe.runIf(haveSocat)('serial-probe monitor against the emulator', () => {
     const locked = fastMonitor(port);
     await locked.monitor.start();
     const [r] = await eventually('in use', locked.results, (rs) => rs[0]!.evidence.inUse === true);
-    expect(r).toMatchObject({ status: 'ok', evidence: { inUseBy: 'another program (port locked)' } });
+    // Never observed: not fine, and it says so, for how long, and what would watch it.
+    expect(r).toMatchObject({ status: 'fail', reason: 'not_observed', evidence: { inUseBy: 'another program (port locked)', observed: false, probes: 0 } });
+    expect(r!.message.en).toMatch(/^reader .* not observed for \d+ s: its port is held by another program \(port locked\), so it cannot be probed; to watch a port the settlement software holds, use bridge mode \(mode: serial-bridge\)$/);
     await new Promise<void>((resolve) => holder.close(() => resolve()));
 
     // A program that opened the port without locking it: found in /proc, and the port is not even opened.
@@ -164,6 +177,66 @@ describe.runIf(haveSocat)('serial-probe monitor against the emulator', () => {
     await watched.monitor.start();
     const [held] = await eventually('held', watched.results, (rs) => rs[0]!.evidence.inUse === true);
     expect(held!.evidence.inUseBy).toMatch(/^sleep \(pid \d+\)$/);
+    expect(held).toMatchObject({ status: 'fail', reason: 'not_observed' });
     expect(emulator.snapshot().counters.requests).toBe(0);
+  });
+
+  it('counts how long a busy port has kept the reader unobserved; READER_NOT_OBSERVED once that passes notObservedAfterSeconds', async () => {
+    const { port } = await usbSerialReader();
+    const holder = await openSerialPort(port, stxBccProfile.serialDefaults);
+    cleanups.push(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+    let now = 0;
+    const m = fastMonitor(port, {}, { now: () => now });
+    await m.monitor.start();
+    const [soon] = await eventually('in use', m.results, (rs) => rs[0]!.evidence.inUse === true);
+    expect(soon).toMatchObject({ reason: 'not_observed', evidence: { notObservedSeconds: 0 } });
+    now += 3_700_000;
+    const [later] = await m.results();
+    expect(later).toMatchObject({ reason: 'not_observed', evidence: { notObservedSeconds: 3700 } });
+    expect(later!.message.en).toContain('not observed for 61 min');
+    const cfg = { mode: 'serial-probe', port } as ReaderConfig;
+    expect(plugin.rules(soon!, cfg)).toBeNull();
+    expect(plugin.rules(later!, cfg)).toEqual({ code: 'READER_NOT_OBSERVED', severity: 'minor' });
+  });
+});
+
+describe.runIf(haveSocat)('a reader that never answers', () => {
+  /** A pty pair with a process on the far end that reads everything and never replies. */
+  async function silentReader() {
+    const pair = await startSocatPair(path.join(scratch.dir(), `silent-${++n}`), path.join(scratch.dir(), `silent-peer-${n}`));
+    cleanups.push(() => pair.stop());
+    const reader = spawn('sh', ['-c', `exec cat < "${pair.pathB}" > /dev/null`], { stdio: 'ignore' });
+    cleanups.push(() => reader.kill('SIGKILL'));
+    return pair.pathA;
+  }
+
+  it('is never reported fine: pending while its first probe runs, then no response (default timeouts)', async () => {
+    const port = await silentReader();
+    const cfg = checkConfigWithDefaults(plugin, { mode: 'serial-probe', port, serial: { inUseCheck: 'lock' } });
+    const probe: Probe = plugin.createProbe(cfg, testContext());
+    cleanups.push(() => probe.close?.());
+    const started = Date.now();
+    const seen: ProbeResult[] = [];
+    for (;;) {
+      const results = await probe.run(neverAborted);
+      seen.push(...results);
+      if (results.some((r) => r.reason === 'no_response') || Date.now() - started > 6000) break;
+      await sleep(100);
+    }
+    expect(seen.filter((r) => r.status === 'ok')).toEqual([]);
+    expect(seen[0]).toMatchObject({ status: 'fail', reason: 'pending', evidence: { probes: 0, observed: false } });
+    expect(plugin.rules(seen[0]!, cfg)).toBeNull(); // no verdict is no fault either
+    expect(seen.at(-1)).toMatchObject({ reason: 'no_response', evidence: { probes: 1, observed: true } });
+    // 2 attempts of 1000 ms; each run waited for the probe only briefly, well inside the run's 0.8 s timeout.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(Math.max(...seen.map((r) => r.durationMs))).toBeLessThan(500);
+  });
+
+  it('waits for the first probe when it can finish in time: a one-shot run gets the verdict itself', async () => {
+    const port = await silentReader();
+    const cfg = checkConfigWithDefaults(plugin, { mode: 'serial-probe', port, serial: { inUseCheck: 'lock' }, responseTimeoutMs: 50, retries: 0 });
+    const probe: Probe = plugin.createProbe(cfg, testContext());
+    cleanups.push(() => probe.close?.());
+    expect(await probe.run(neverAborted)).toMatchObject([{ status: 'fail', reason: 'no_response', evidence: { probes: 1 } }]);
   });
 });

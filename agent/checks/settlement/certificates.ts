@@ -3,7 +3,9 @@ import { performance } from 'node:perf_hooks';
 import type { ProbeResult } from '../../core/checks/result.js';
 import type { FaultSignal } from '../../core/faults/types.js';
 import { CERT_REASONS, certificateResults, certificateRules, inspectCertificates, type CertificatePolicy, type CertificateReport } from '../../certs/index.js';
-import type { ResolvedEndpoint } from './endpoint.js';
+import { TLS_REASONS } from '../../net/index.js';
+import type { ResolvedEndpoint } from '../shared/endpoint/endpoint.js';
+import { VerificationNote } from './verification-note.js';
 
 /** The engine's `source` for an endpoint's TLS chain: the endpoint's name, so its certificates are found under it. */
 export const chainSource = (endpoint: string): string => `tls:${endpoint}`;
@@ -32,18 +34,21 @@ export class ChainInspector {
     private readonly cacheDir?: string,
   ) {}
 
-  async results(ep: ResolvedEndpoint, chain: Buffer[], now: Date, signal: AbortSignal): Promise<ProbeResult[]> {
+  /** `connectionReason`: the endpoint probe's reason, which says whether the connection's own TLS verification held. */
+  async results(ep: ResolvedEndpoint, chain: Buffer[], connectionReason: string, now: Date, signal: AbortSignal): Promise<ProbeResult[]> {
     const key = chainKey(chain);
     let seen = this.inspected.get(ep.name);
     if (!seen || seen.key !== key || now.getTime() - seen.atMs >= CHAIN_RECHECK_MS) {
       const started = performance.now();
-      const certificates = chain.map((der, i) => ({ der, label: i === 0 ? `${ep.host} leaf` : `${ep.host} chain[${i}]` }));
+      // Labels name the position, not the kind: a self-signed server certificate is the engine's "root", still the server's.
+      const certificates = chain.map((der, i) => ({ der, label: i === 0 ? `${ep.host} server` : `${ep.host} chain[${i}]` }));
       const ctx = { now, signal, ...(this.cacheDir ? { cacheDir: this.cacheDir } : {}) };
       const reports = await inspectCertificates({ source: chainSource(ep.name), certificates }, this.policy, ctx);
       seen = { key, atMs: now.getTime(), durationMs: Math.round((performance.now() - started) * 10) / 10, reports };
       this.inspected.set(ep.name, seen);
     }
-    return certificateResults(seen.reports, { now, durationMs: seen.durationMs }).map((r) => ({
+    const verification = new VerificationNote(ep.trust, !Object.hasOwn(TLS_REASONS, connectionReason), this.policy);
+    return certificateResults(seen.reports, { now, durationMs: seen.durationMs }).map((r) => verification.add({
       ...r,
       labels: { ...r.labels, endpoint: ep.name, host: ep.host.toLowerCase() },
     }));

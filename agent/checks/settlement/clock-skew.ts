@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { ProbeResult } from '../../core/checks/result.js';
-import { CLOCK_SKEW_MAJOR_SECONDS, gradeClockSkew } from '../clock/faults.js';
+import { CLOCK_SKEW_MAJOR_SECONDS, gradeClockSkew } from '../../core/faults/clock-skew.js';
 import { round } from '../shared/format.js';
 
 export const CLOCK_SUBJECT = 'system-clock';
@@ -33,7 +33,7 @@ function median(xs: number[]): number {
 }
 
 /**
- * CLOCK_SKEW as seen against the platform's HTTP Date headers (graded by the clock check's gradeClockSkew).
+ * CLOCK_SKEW as seen against the platform's HTTP Date headers (graded by agent/core/faults/clock-skew.ts).
  * Reports only: Guardpost never sets the clock. With several references the median counts, so one server with a
  * wrong clock cannot raise it alone when others agree with this machine.
  */

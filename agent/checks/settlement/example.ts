@@ -1,6 +1,6 @@
 import type { ConfigProfile } from '../../core/checks/plugin.js';
 import { POLICY_DEFAULTS } from '../../certs/index.js';
-import { ENDPOINT_DEFAULTS, PROXY_DEFAULTS, TRUST_DEFAULTS, type EndpointConfig } from './endpoint-schema.js';
+import { ENDPOINT_DEFAULTS, PROXY_DEFAULTS, TRUST_DEFAULTS, type EndpointConfig } from '../shared/endpoint/schema.js';
 import { SIGNIN_DEFAULTS, type SettlementConfig } from './schema.js';
 
 /** An endpoint with every setting spelled out, as `guardpost config example` shows them. */

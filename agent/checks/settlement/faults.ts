@@ -1,9 +1,10 @@
 import type { CertificatePolicy } from '../../certs/index.js';
 import type { ProbeResult } from '../../core/checks/result.js';
+import { clockSkewRule } from '../../core/faults/clock-skew.js';
 import type { FaultDefinition, FaultSignal, InhibitRule } from '../../core/faults/types.js';
-import { gradeClockSkew } from '../clock/faults.js';
+import { DNS_REASONS, HTTP_REASONS, PROXY_AUTH_REASONS, TLS_REASONS, UNREACHABLE_REASONS } from '../../net/index.js';
 import { chainRules } from './certificates.js';
-import { DNS_REASONS, HTTP_REASONS, SIGNIN_REASONS, TLS_REASONS, UNREACHABLE_REASONS } from './reasons.js';
+import { SIGNIN_REASONS } from './reasons.js';
 
 export { reasons } from './reasons.js';
 
@@ -147,11 +148,10 @@ export function ownRules(result: ProbeResult): FaultSignal | null {
   if (has(TLS_REASONS, r)) return { code: 'PLATFORM_TLS_FAILED', severity: 'critical' };
   if (has(HTTP_REASONS, r)) return { code: 'PLATFORM_HTTP_ERROR', severity: 'major' };
   if (r === 'slow') return { code: 'PLATFORM_SLOW', severity: 'minor' };
-  if (r === 'proxy_auth_failed') return { code: 'PROXY_AUTH_FAILED', severity: 'major' };
+  if (has(PROXY_AUTH_REASONS, r)) return { code: 'PROXY_AUTH_FAILED', severity: 'major' };
   if (has(SIGNIN_REASONS, r)) return { code: 'SIGNIN_FAILED', severity: 'major' };
-  // CLOCK_SKEW belongs to the clock check, which grades it for every reporter of a reference time.
-  if (r === 'clock_skew') return gradeClockSkew(Number(result.evidence.skewSeconds ?? 0)) ?? { code: 'CLOCK_SKEW', severity: 'major' };
-  return null;
+  // CLOCK_SKEW is graded alike for every reporter of a reference time (agent/core/faults/clock-skew.ts).
+  return clockSkewRule(result);
 }
 
 /** All of this check's rules: its own reasons, clock skew, and the certificate engine's reasons for server chains. */

@@ -1,6 +1,6 @@
 import { CERT_REASONS } from '../../certs/index.js';
 import type { CheckPlugin } from '../../core/checks/plugin.js';
-import { reasons as clockReasons } from '../clock/faults.js';
+import { CLOCK_SKEW_REASON } from '../../core/faults/clock-skew.js';
 import { faults, inhibitRules, reasons, rules } from './faults.js';
 import { settlementExample } from './example.js';
 import { createSettlementProbe } from './probe.js';
@@ -17,7 +17,7 @@ export const plugin: CheckPlugin<SettlementConfig> = {
   defaults: { intervalSeconds: 60, timeoutSeconds: 30, raiseAfter: 1, clearAfter: 2 },
   // The closed list: its own reasons, clock skew from the platform's Date header, and the certificate engine's
   // reasons for the server chains (their faults are catalogued by the clock and cert checks).
-  reasons: { ...reasons, clock_skew: clockReasons.clock_skew, ...CERT_REASONS },
+  reasons: { ...reasons, ...CLOCK_SKEW_REASON, ...CERT_REASONS },
   faults,
   rules,
   inhibitRules,

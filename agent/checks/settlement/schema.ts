@@ -1,7 +1,7 @@
 import { Type, type Static } from '../../core/schema/type.js';
 import { CertificatePolicySchema } from '../../certs/index.js';
 import type { Secret } from '../../core/config/secret.js';
-import { EndpointSchema, optionalSecret, ProxySchema, TrustSchema, TRUST_DEFAULTS } from './endpoint-schema.js';
+import { EndpointSchema, optionalSecret, ProxySchema, TrustSchema, TRUST_DEFAULTS } from '../shared/endpoint/schema.js';
 
 const strict = { additionalProperties: false } as const;
 

@@ -4,12 +4,10 @@ import { performance } from 'node:perf_hooks';
 import type { Evidence, ProbeResult } from '../../core/checks/result.js';
 import type { SiteConfig } from '../../core/config/schema.js';
 import type { Secret } from '../../core/config/secret.js';
+import { probeHttp, type ProbeEnv, type ProbeOutcome, type TrustSettings } from '../../net/index.js';
 import { truncate } from '../shared/format.js';
-import { resolveEndpoint, type ResolvedEndpoint } from './endpoint.js';
-import { TRUST_DEFAULTS } from './endpoint-schema.js';
-import type { TrustSettings } from './net/trust.js';
-import { probeHttp } from './probes/http.js';
-import type { EndpointOutcome, ProbeEnv } from './probes/outcome.js';
+import { resolveEndpoint, type ResolvedEndpoint } from '../shared/endpoint/endpoint.js';
+import { TRUST_DEFAULTS } from '../shared/endpoint/schema.js';
 import { SIGNIN_DEFAULTS, type SigninConfig } from './schema.js';
 
 export const SIGNIN_SUBJECT = 'signin-9001';
@@ -107,7 +105,7 @@ export function gatewayHeaders(s: SigninSettings, nowMs: number): Record<string,
 }
 
 /** What the answer says: infcode and err_msg only. The output (which holds sign_no) is never kept. */
-export function readSigninAnswer(o: EndpointOutcome): { reason: string; evidence: Evidence } {
+export function readSigninAnswer(o: ProbeOutcome): { reason: string; evidence: Evidence } {
   if (o.reason !== 'ok' || !o.answer) return { reason: 'signin_unreachable', evidence: { transportReason: o.reason, ...pick(o.evidence, ['error', 'status']) } };
   const status = o.answer.status;
   if (status < 200 || status > 299) return { reason: 'signin_bad_response', evidence: { status } };

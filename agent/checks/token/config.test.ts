@@ -31,4 +31,18 @@ describe('token check configuration through the real loader', () => {
     expect(() => load({ tokens: [{ module: '/m.so', lable: 'x' }] })).toThrow(/checks\.hsm\.tokens\[0\]/);
     expect(() => load({ tokens: [{ module: '/m.so', signTest: { pin: '123456' } }] })).toThrow(/checks\.hsm\.tokens\[0\]\.signTest\.pin/);
   });
+
+  // Issue 19, item 5: what the probe would refuse at start is a config error, with path, line and column.
+  it('refuses a sign test without a PIN at load, naming the token and where it is', () => {
+    expect(() => load({ tokens: [{ module: '/opt/hsm/lib/libhsm.so' }, { module: '/opt/hsm/lib/libhsm.so', label: 'B', signTest: { enabled: true } }] })).toThrow(
+      /checks\.hsm\.tokens\[1\]\.signTest \(line 2, column \d+\): the sign test is enabled but has no pin/,
+    );
+  });
+
+  it('refuses two tokens that would get the same name, e.g. two on one module without names, at load', () => {
+    const twoOnOneModule = { tokens: [{ module: '/usr/lib/libcastle.so.1.0.0' }, { module: '/usr/lib/libcastle.so.1.0.0' }] };
+    expect(() => load(twoOnOneModule)).toThrow(/checks\.hsm\.tokens\[1\] \(line 2, column \d+\): tokens\[0\] and tokens\[1\] are both named "libcastle\.so\.1\.0\.0"/);
+    expect(() => load({ tokens: [{ module: '/a.so', label: 'GDCA' }, { module: '/b.so', name: 'GDCA' }] })).toThrow(/both named "GDCA"/);
+    expect(() => load({ tokens: [{ module: '/usr/lib/libcastle.so.1.0.0', label: 'A' }, { module: '/usr/lib/libcastle.so.1.0.0', label: 'B' }] })).not.toThrow();
+  });
 });

@@ -15,8 +15,8 @@ export const TOKEN_FAULT_TEXTS: Omit<FaultDefinition, 'severity'>[] = [
       en: 'Do not download or install drivers yourself. Call the maintenance hotline and say whether any USB key software on this PC was recently removed or upgraded. Without the driver, settlement signing fails.',
     },
     engineer: {
-      zh: '证据 error 中是加载器的原始信息。文件不存在：按 CA 提供的安装包重装驱动（飞天 ePass2003 为 libcastle.so.1.0.0，龙脉 GM3000 为 libgm3000_pkcs11.so，握奇为 libwdpkcs.so），核对配置中的 module 路径。wrong ELF class：换用与系统位数一致的驱动。缺少依赖：用 ldd 模块路径 找出 not found 的库并安装（信创系统注意 /opt/apps 下的库路径）。可用 pkcs11-tool --module 模块路径 --list-slots 验证。',
-      en: 'The evidence "error" holds the loader\'s own message. File absent: reinstall the driver from the CA\'s package (Feitian ePass2003: libcastle.so.1.0.0, Longmai GM3000: libgm3000_pkcs11.so, Watchdata: libwdpkcs.so) and check the configured module path. "wrong ELF class": use the driver build matching the OS bitness. Missing dependency: run ldd <module> to find the "not found" library and install it (on Kylin/UOS check the library paths under /opt/apps). Verify with pkcs11-tool --module <module> --list-slots.',
+      zh: '证据 error 中是加载器的原始信息。文件不存在：按 CA 提供的安装包重装驱动（飞天 ePass2003 为 libcastle.so.1.0.0，龙脉 GM3000 为 libgm3000_pkcs11.so，握奇为 libwdpkcs.so），核对配置中的 module 路径（只写文件名时按动态链接器的顺序查找，证据 tried 列出查找过的路径）。wrong ELF class：换用与系统位数一致的驱动。缺少依赖：用 ldd 模块路径 找出 not found 的库并安装（信创系统注意 /opt/apps 下的库路径）。可用 pkcs11-tool --module 模块路径 --list-slots 验证。',
+      en: 'The evidence "error" holds the loader\'s own message. File absent: reinstall the driver from the CA\'s package (Feitian ePass2003: libcastle.so.1.0.0, Longmai GM3000: libgm3000_pkcs11.so, Watchdata: libwdpkcs.so) and check the configured module path (a bare file name is looked for in the dynamic loader\'s order; evidence "tried" lists the paths looked at). "wrong ELF class": use the driver build matching the OS bitness. Missing dependency: run ldd <module> to find the "not found" library and install it (on Kylin/UOS check the library paths under /opt/apps). Verify with pkcs11-tool --module <module> --list-slots.',
     },
   },
   {
@@ -172,14 +172,18 @@ export const TOKEN_FAULT_TEXTS: Omit<FaultDefinition, 'severity'>[] = [
     causes: [
       { zh: 'PIN 曾输错、仅剩一次或已锁死，为防止锁死未登录', en: 'the PIN shows wrong tries, a final try or a lock, so no login was attempted' },
       { zh: '密钥算法不支持签名测试（如 SM2 需厂商专用机制）', en: 'the key algorithm is not supported by the sign test (SM2 needs vendor mechanisms)' },
+      {
+        zh: '防止 PIN 锁死的登录记录（状态目录下 token-logins/）不可信或无法写入，为防止锁死未登录',
+        en: 'the wrong-PIN guard (token-logins/ in the state directory) cannot be trusted or written, so no login was attempted',
+      },
     ],
     operator: {
       zh: '签名服务器密码设备的自检未能执行。请联系维护热线。',
       en: 'The self-test of the certificate server\'s crypto device could not run. Call the maintenance hotline.',
     },
     engineer: {
-      zh: '证据中 pinCountLow/pinFinalTry/pinLocked 说明原因：先处理 PIN 状态（同时会有 TOKEN_PIN_* 故障），正确登录一次后测试恢复。unsupported=SM2：该密钥无法用标准机制测试，可关闭此令牌的 signTest。',
-      en: 'Evidence pinCountLow / pinFinalTry / pinLocked gives the cause: deal with the PIN state first (a TOKEN_PIN_* fault is open too); the test resumes after one good login. unsupported=SM2: the key cannot be tested with standard mechanisms; turn signTest off for this token.',
+      zh: '证据中 pinCountLow/pinFinalTry/pinLocked 说明原因：先处理 PIN 状态（同时会有 TOKEN_PIN_* 故障），正确登录一次后测试恢复。unsupported=SM2：该密钥无法用标准机制测试，可关闭此令牌的 signTest。loginJournal：登录记录的路径及问题（属主不是代理运行用户、组或其他用户可写、符号链接、内容损坏）；修正属主和权限（chown 代理用户，chmod 700 目录、600 文件），损坏的记录须先核对令牌 PIN 剩余次数再删除。',
+      en: 'Evidence pinCountLow / pinFinalTry / pinLocked gives the cause: deal with the PIN state first (a TOKEN_PIN_* fault is open too); the test resumes after one good login. unsupported=SM2: the key cannot be tested with standard mechanisms; turn signTest off for this token. loginJournal: the login journal\'s path and problem (not owned by the agent\'s user, writable by group or others, a symbolic link, damaged); fix owner and modes (chown to the agent\'s user, chmod 700 the directory, 600 the file); delete a damaged marker only after checking the token\'s PIN retry counter.',
     },
   },
   {
@@ -195,8 +199,8 @@ export const TOKEN_FAULT_TEXTS: Omit<FaultDefinition, 'severity'>[] = [
       en: 'The certificate server\'s crypto device self-test could not log in. Call the maintenance hotline; do not try logging in yourself.',
     },
     engineer: {
-      zh: '证据 ckr 为 C_Login 返回码（CKR_PIN_INCORRECT 为 PIN 错误）。为防止锁死，同一天内不再重试，次日自动再试一次。核对 signTest.pin 指向的 PIN 文件或环境变量。当天的禁止记录保存在检查状态中，重启不会解除；修正后可用 guardpost check 检查名 手动测试一次（单次运行，不影响运行中的代理）。',
-      en: 'Evidence "ckr" is C_Login\'s return code (CKR_PIN_INCORRECT: wrong PIN). To avoid a lock there is no retry the same day; one attempt is made the next day. Check the PIN file or variable signTest.pin points at. The day\'s block is kept in the check state, so a restart does not lift it; after fixing the PIN, test once by hand with guardpost check <id> (a one-shot run that leaves the running agent alone).',
+      zh: '证据 ckr 为 C_Login 返回码（CKR_PIN_INCORRECT 为 PIN 错误）。为防止锁死，同一天内不再重试，次日自动再试一次。核对 signTest.pin 指向的 PIN 文件或环境变量。当天的禁止记录保存在检查状态和状态目录下的登录记录中（证据 loginJournal），重启或断电重启都不会解除，次日再试；不要为此手动登录。',
+      en: 'Evidence "ckr" is C_Login\'s return code (CKR_PIN_INCORRECT: wrong PIN). To avoid a lock there is no retry the same day; one attempt is made the next day. Check the PIN file or variable signTest.pin points at. The day\'s block is kept in the check state and in the login journal in the state directory (evidence loginJournal), so neither a restart nor a reboot lifts it; the next attempt is the next day. Do not log in by hand to test it.',
     },
   },
   {

@@ -7,7 +7,7 @@ import { memoryState } from '../shared/testing.js';
 import { LoginJournal } from './login-journal.js';
 import { localDay } from './sign-test.js';
 import { testModules, type TestModules } from './test-support/modules.js';
-import { bySubject, runOnce, signal, signTestConfig, tokenConfig, tokenContext, forgetLoginMarkers } from './test-support/probe.js';
+import { bySubject, runOnce, signal, signTestConfig, tokenConfig, tokenContext, tokenStateDir, forgetLoginMarkers } from './test-support/probe.js';
 
 // SoftHSM2 never sets USER_PIN_FINAL_TRY or USER_PIN_LOCKED: the flags test module (test-modules/flags.c) reports
 // whatever GP_TOKEN_FLAGS says, read at every C_GetTokenInfo, and counts C_Login calls in GP_LOGIN_COUNT_FILE.
@@ -114,12 +114,12 @@ describe('never a login unless signTest is enabled', () => {
     setFlags(HEALTHY);
     const now = new Date(2026, 10, 22, 9, 0, 0);
     const ctx = tokenContext({ now: () => now });
-    new LoginJournal(ctx.checkId, 'hsm').begin(localDay(now)); // what a child killed inside C_Login leaves behind
+    new LoginJournal(ctx.stateDir!, ctx.checkId, 'hsm').begin(localDay(now)); // what a child killed inside C_Login leaves behind
     const r = bySubject(await runOnce(signTestConfig({ module: modules.flags, name: 'hsm' }, '123456'), ctx), 'hsm sign test');
     expect(r).toMatchObject({ reason: 'login_failed', evidence: { loginAttempted: false } });
     expect(String(r.message.en)).toContain('interrupted');
     expect(logins()).toBe(0);
-    expect(new LoginJournal(ctx.checkId, 'hsm').unfinished()).toBe('2026-11-22'); // still barred for the day
+    expect(new LoginJournal(ctx.stateDir!, ctx.checkId, 'hsm').read()).toEqual({ kind: 'marked', day: '2026-11-22' }); // still barred for the day
   });
 
   it('keeps the marker of a failed login for the day, so a state lost with a crashed child cannot allow a retry', async () => {
@@ -129,8 +129,8 @@ describe('never a login unless signTest is enabled', () => {
     const cfg = signTestConfig({ module: modules.flags, name: 'hsm' }, '000000', { intervalMinutes: 1 });
     await runOnce(cfg, tokenContext({ checkId, now: () => now }));
     expect(logins()).toBe(1);
-    const journal = new LoginJournal(checkId, 'hsm');
-    expect(journal.unfinished()).toBe('2026-11-22');
+    const journal = new LoginJournal(tokenStateDir(), checkId, 'hsm');
+    expect(journal.read()).toEqual({ kind: 'marked', day: '2026-11-22', failure: 'CKR_PIN_INCORRECT' });
     now = new Date(2026, 10, 22, 18, 0, 0);
     const fresh = bySubject(await runOnce(cfg, tokenContext({ checkId, now: () => now })), 'hsm sign test'); // empty state
     expect(fresh).toMatchObject({ reason: 'login_failed', evidence: { loginAttempted: false } });

@@ -3,6 +3,7 @@ import type { CheckPlugin, ConfigProfile } from '../../core/checks/plugin.js';
 import { faults, frameworkFaults, reasons, rules } from './faults.js';
 import { createTokenProbe } from './probe.js';
 import { SIGN_TEST_DEFAULTS, TOKEN_DEFAULTS, tokenSchema, type TokenConfig } from './schema.js';
+import { tokenProblems } from './settings.js';
 
 /**
  * PKCS#11 tokens: USBKeys at the tills, HSMs on the certificate server. Presence, PIN retry flags and the
@@ -32,6 +33,8 @@ export const plugin: CheckPlugin<TokenConfig> = {
     return { usbkey: { type: 'token', tokens: [{ ...common, module: '/usr/lib/libcastle.so.1.0.0', name: 'settlement-usbkey' }] } };
   },
   createProbe: createTokenProbe,
+  // What the probe would refuse at start is a config error instead, with path, line and column.
+  validate: (config) => tokenProblems(config),
 };
 
 /** The certificate policy with every default spelled out, for the examples. (Cast: the engine's static type of

@@ -10,7 +10,6 @@ import { createLogger } from '../../core/logging/index.js';
 import { Agent } from '../../core/runtime/agent.js';
 import { currentPlatform } from '../../platform/index.js';
 import { builtinPlugins } from '../index.js';
-import { LoginJournal } from './login-journal.js';
 import { testModules, type TestModules } from './test-support/modules.js';
 
 // The vendor-module failures the isolation exists for, end to end: a real agent runs the token check in the core's
@@ -123,14 +122,13 @@ describe('token check isolation (real agent, supervised child process)', () => {
 
   it('the sign test gets its PIN from the config loader as a Secret, and the failed login is not retried across runs', async () => {
     const countFile = path.join(dir, 'logins');
-    let checkId = '';
     const saved = process.env.GP_TOKEN_FLAGS;
     process.env.GP_TOKEN_FLAGS = `0x${(pkcs11js.CKF_TOKEN_INITIALIZED | pkcs11js.CKF_USER_PIN_INITIALIZED).toString(16)}`;
     process.env.GP_LOGIN_COUNT_FILE = countFile;
     try {
       const hsm = { ...tokenCheck(modules.flags), tokens: [{ module: modules.flags, name: 'hsm', signTest: { enabled: true, pin: { env: 'GP_TEST_HSM_PIN' } } }] };
-      // A check id of its own: the login journal (a marker file in the temp dir) is keyed by it.
-      checkId = `hsm-${Date.now()}`;
+      // The login journal is kept in the agent's state directory, a fresh one per agent here.
+      const checkId = `hsm-${Date.now()}`;
       const agent = await startAgent({ [checkId]: hsm }, { GP_TEST_HSM_PIN: '000000' });
       await agent.runNow();
       await agent.runNow();
@@ -139,7 +137,6 @@ describe('token check isolation (real agent, supervised child process)', () => {
     } finally {
       process.env.GP_TOKEN_FLAGS = saved;
       delete process.env.GP_LOGIN_COUNT_FILE;
-      new LoginJournal(checkId, 'hsm').end();
     }
   });
 

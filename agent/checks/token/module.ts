@@ -1,5 +1,6 @@
-import { statSync } from 'node:fs';
 import pkcs11js from 'pkcs11js';
+import { withEnvironment, type EnvValue } from './module-env.js';
+import { locateModule } from './module-location.js';
 
 export type Pkcs11 = pkcs11js.PKCS11;
 export const P11 = pkcs11js;
@@ -26,7 +27,14 @@ export function call<T>(name: string, fn: () => T): T {
   }
 }
 
-export type LoadOutcome = { ok: true; lib: Pkcs11 } | { ok: false; message: string };
+export type LoadOutcome = { ok: true; lib: Pkcs11 } | { ok: false; message: string; tried: string[] };
+
+export interface ModuleOptions {
+  /** Where a bare module name is looked for (the platform's library search path); absent: taken as written. */
+  searchPath?: string[];
+  /** Variables the module reads from its environment (tokens[].env), set around its load and every cycle. */
+  env?: ReadonlyMap<string, EnvValue>;
+}
 
 /**
  * One vendor module, loaded once per (child) process and re-initialised for every cycle: C_Initialize, the
@@ -35,29 +43,42 @@ export type LoadOutcome = { ok: true; lib: Pkcs11 } | { ok: false; message: stri
  */
 export class ModuleHandle {
   #lib: Pkcs11 | null = null;
+  #loadedFrom: string | null = null;
+  readonly #env: ReadonlyMap<string, EnvValue>;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly module: string,
+    private readonly options: ModuleOptions = {},
+  ) {
+    this.#env = options.env ?? new Map();
+  }
 
-  /** Loads the module if it is not loaded yet; on failure the loader's own message (dlerror) or the file problem. */
+  /** Loads the module if it is not loaded yet; on failure the loader's own message (dlerror) or where it was looked for. */
   load(): LoadOutcome {
-    const fileProblem = checkFile(this.path);
-    if (fileProblem) {
+    const where = locateModule(this.module, this.options.searchPath);
+    if (!where.found) {
       this.unload(); // an uninstalled driver must not keep working from the old mapping
-      return { ok: false, message: fileProblem };
+      return { ok: false, message: where.problem, tried: where.tried };
     }
-    if (this.#lib) return { ok: true, lib: this.#lib };
+    if (this.#lib && this.#loadedFrom === where.path) return { ok: true, lib: this.#lib };
+    this.unload(); // another file now comes first in the search path
     const lib = new pkcs11js.PKCS11();
     try {
-      lib.load(this.path);
+      withEnvironment(this.#env, () => lib.load(where.path));
     } catch (err) {
-      return { ok: false, message: loaderMessage(err) };
+      return { ok: false, message: loaderMessage(err), tried: [where.path] };
     }
     this.#lib = lib;
+    this.#loadedFrom = where.path;
     return { ok: true, lib };
   }
 
   /** C_Initialize, `fn`, then C_Finalize whatever happened, so the next cycle rescans the slots. */
   cycle<T>(lib: Pkcs11, fn: () => T): T {
+    return withEnvironment(this.#env, () => this.#cycle(lib, fn));
+  }
+
+  #cycle<T>(lib: Pkcs11, fn: () => T): T {
     try {
       call('C_Initialize', () => lib.C_Initialize());
     } catch (err) {
@@ -82,6 +103,7 @@ export class ModuleHandle {
       // dlclose failing leaves nothing for us to do
     }
     this.#lib = null;
+    this.#loadedFrom = null;
   }
 }
 
@@ -90,16 +112,6 @@ function finalizeQuietly(lib: Pkcs11): void {
     lib.C_Finalize();
   } catch {
     // CKR_CRYPTOKI_NOT_INITIALIZED (SoftHSM after a failed C_Initialize) and the like: nothing to release
-  }
-}
-
-function checkFile(path: string): string | null {
-  try {
-    const st = statSync(path);
-    return st.isFile() ? null : `${path} is not a file`;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return code === 'ENOENT' ? `${path}: no such file (driver not installed?)` : `${path}: ${code}`;
   }
 }
 

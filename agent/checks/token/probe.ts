@@ -5,9 +5,10 @@ import { CertificateStage } from './certificates.js';
 import { decodeFlags } from './flags.js';
 import { LoginJournal } from './login-journal.js';
 import { ModuleHandle, Pkcs11CallError, type Pkcs11 } from './module.js';
+import { librarySearchPath } from './module-location.js';
 import { readCertificates, withSession, type TokenCertificate } from './objects.js';
 import { moduleError, moduleMissing, notPresent, signTestResult, tokenResult } from './results.js';
-import { byModule, resolveTokens, type ResolvedToken } from './settings.js';
+import { byModule, moduleEnvironment, resolveTokens, type ResolvedToken } from './settings.js';
 import { runSignTest, type SignTestMemory } from './sign-test.js';
 import { isRemoval, matchToken, scanSlots, type SeenToken, type SlotScan } from './slots.js';
 import type { TokenConfig } from './schema.js';
@@ -32,7 +33,8 @@ interface TokenFinding {
 export function createTokenProbe(config: TokenConfig, ctx: ProbeContext): Probe {
   const tokens = resolveTokens(config);
   const groups = byModule(tokens);
-  const handles = new Map([...groups.keys()].map((p) => [p, new ModuleHandle(p)]));
+  const searchPath = librarySearchPath(ctx.platform);
+  const handles = new Map([...groups].map(([p, group]) => [p, new ModuleHandle(p, { searchPath, env: moduleEnvironment(group) })]));
   const certificates = new CertificateStage(ctx);
   return {
     async run(signal) {
@@ -74,7 +76,7 @@ function probeModule(
 
   const loaded = handle.load();
   if (!loaded.ok) {
-    for (const t of group) finish(t, moduleMissing(t, loaded.message));
+    for (const t of group) finish(t, moduleMissing(t, loaded.message, loaded.tried));
     return out;
   }
   const lib = loaded.lib;
@@ -115,7 +117,8 @@ function probeToken(
   const extra: ProbeResult[] = [];
   if (t.signTest.enabled) {
     const mem = (memory[t.name] ??= {});
-    const journal = new LoginJournal(ctx.checkId, t.name);
+    // The configured state directory reaches isolated children too (ProbeContext.stateDir); the platform's otherwise.
+    const journal = new LoginJournal(ctx.stateDir ?? ctx.platform.paths().stateDir, ctx.checkId, t.name);
     extra.push(done(signTestResult(t, runSignTest(lib, seen.slot, decodeFlags(seen.flags), t.signTest, mem, journal, ctx.now()))));
   }
   finish(tokenResult(t, seen, { certificates: certificates.length, otherTokens: match.candidates - 1 }), { results: extra, certificates });

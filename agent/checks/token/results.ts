@@ -13,13 +13,13 @@ export const signTestSubject = (name: string): string => `${name} sign test`;
 const labels = (t: ResolvedToken) => ({ token: t.name, module: t.module });
 const base = (t: ResolvedToken): Evidence => ({ module: t.module, label: t.label || null, serial: t.serial || null });
 
-export function moduleMissing(t: ResolvedToken, message: string): ResultBody {
+export function moduleMissing(t: ResolvedToken, message: string, tried: string[]): ResultBody {
   return {
     status: 'fail',
     reason: 'module_missing',
     subject: t.name,
     labels: labels(t),
-    evidence: { ...base(t), error: message },
+    evidence: { ...base(t), error: message, tried: tried.join(', ') },
     message: { zh: `PKCS#11 驱动模块无法加载：${message}`, en: `the PKCS#11 module cannot be loaded: ${message}` },
   };
 }

@@ -11,7 +11,20 @@ export const TOKEN_DEFAULTS = {
   serial: '',
   required: true,
   certificateRecheckMinutes: 60,
+  env: [] as never[],
 } as const;
+
+/** One variable for the module's environment; the value may be a secret reference, resolved at config load. */
+const EnvVariableSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128, description: 'the variable\'s name, e.g. SOFTHSM2_CONF' }),
+    value: Type.Union([Type.String({ maxLength: 4096 }), SecretRef], {
+      [SECRET_MARK]: true,
+      description: 'its value: text, or for anything secret {"env": NAME} (from the agent\'s environment) or {"file": PATH} (chmod 600)',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 const SignTestSchema = Type.Object(
   {
@@ -47,10 +60,14 @@ export const TokenEntrySchema = Type.Object(
     module: Type.String({
       minLength: 1,
       description:
-        'path of the PKCS#11 module, e.g. /usr/lib/libcastle.so.1.0.0 (Feitian ePass2003), /opt/lm-gm3000/lib/libgm3000_pkcs11.so (Longmai), libwdpkcs.so (Watchdata), /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so, /usr/lib/softhsm/libsofthsm2.so',
+        'path of the PKCS#11 module, e.g. /usr/lib/libcastle.so.1.0.0 (Feitian ePass2003), /opt/lm-gm3000/lib/libgm3000_pkcs11.so (Longmai), /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so, /usr/lib/softhsm/libsofthsm2.so; a bare file name (libwdpkcs.so, opensc-pkcs11.so) is looked for where the dynamic loader looks, then in the PKCS#11 module directories',
     }),
     name: Type.Optional(
-      Type.String({ maxLength: 64, default: TOKEN_DEFAULTS.name, description: 'name shown as the subject of the results; empty: the label, else the serial, else the module file name' }),
+      Type.String({
+        maxLength: 64,
+        default: TOKEN_DEFAULTS.name,
+        description: 'name shown as the subject of the results; empty: the configured label, else the configured serial, else the module\'s file name (never what the token itself reports). Names must be unique',
+      }),
     ),
     label: Type.Optional(Type.String({ maxLength: 32, default: TOKEN_DEFAULTS.label, description: 'expected token label (CKA token info label, trailing blanks ignored); empty: any' })),
     serial: Type.Optional(Type.String({ maxLength: 16, default: TOKEN_DEFAULTS.serial, description: 'expected token serial number; empty: any' })),
@@ -64,6 +81,14 @@ export const TokenEntrySchema = Type.Object(
         maximum: 1440,
         default: TOKEN_DEFAULTS.certificateRecheckMinutes,
         description: 'the certificates are inspected again when they change on the token, and at least this often',
+      }),
+    ),
+    env: Type.Optional(
+      Type.Array(EnvVariableSchema, {
+        maxItems: 32,
+        default: [],
+        description:
+          'environment variables the vendor module reads (its config file, a licence path), set in the isolated child before the module loads and around every run; tokens on one module must agree. Without it the module sees only the agent\'s own environment',
       }),
     ),
     signTest: Type.Optional({

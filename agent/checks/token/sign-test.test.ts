@@ -89,4 +89,21 @@ describe.runIf(softhsmAvailable)('sign test on a SoftHSM2 "HSM" (opt-in login)',
     expect(bySubject(nextDay, 'hsm sign test')).toMatchObject({ reason: 'sign_test_skipped', evidence: { pinCountLow: true, loginAttempted: false } });
     expect(bySubject(nextDay, 'hsm').evidence.pinCountLow).toBe(true);
   });
+
+  it('a later process that never saw the refused login (a second one-shot check) still gives the real reason', async () => {
+    // A token of its own: the one above keeps USER_PIN_COUNT_LOW, which would stop the login before it is tried.
+    hsm.initToken('refusing-hsm');
+    const refusing = { module: SOFTHSM_MODULE, label: 'refusing-hsm', name: 'hsm' };
+    const now = new Date(2026, 10, 24, 9, 0, 0);
+    const first = tokenContext({ now: () => now });
+    const wrong = bySubject(await runOnce(signTestConfig(refusing, '999999'), first), 'hsm sign test');
+    expect(wrong).toMatchObject({ reason: 'login_failed', evidence: { ckr: 'CKR_PIN_INCORRECT' } });
+
+    // Same check, fresh state: only the login journal knows what happened today.
+    const second = tokenContext({ checkId: first.checkId, state: memoryState(), now: () => now });
+    const again = bySubject(await runOnce(signTestConfig(refusing, '999999'), second), 'hsm sign test');
+    expect(again).toMatchObject({ reason: 'login_failed', evidence: { ckr: 'CKR_PIN_INCORRECT', loginAttempted: false } });
+    expect(again.message.en).toContain('CKR_PIN_INCORRECT');
+    expect(again.message.en).not.toContain('interrupted');
+  });
 });

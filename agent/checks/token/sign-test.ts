@@ -2,7 +2,7 @@ import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
 import type { Evidence } from '../../core/checks/result.js';
 import type { Text } from '../../core/text.js';
 import { loginUnsafe, type TokenFlags } from './flags.js';
-import type { LoginJournal } from './login-journal.js';
+import { JournalError, type LoginJournal } from './login-journal.js';
 import { call, P11, Pkcs11CallError, type Pkcs11 } from './module.js';
 import { findObjects, withSession } from './objects.js';
 import type { SignTestSettings } from './schema.js';
@@ -30,8 +30,8 @@ const SM2_CURVE = '1.2.156.10197.1.301';
 
 /**
  * The sign test of one present, initialised token. Logs in only when every guard allows it: enabled (checked by
- * the caller), no failed login today, no PIN retry flag set, and the interval since the last attempt is over.
- * Between attempts the last outcome is repeated, so a fault it opened stays open.
+ * the caller), no failed login today, a login journal that can be trusted, no PIN retry flag set, and the interval
+ * since the last attempt is over. Between attempts the last outcome is repeated, so a fault it opened stays open.
  */
 export function runSignTest(
   lib: Pkcs11,
@@ -43,13 +43,15 @@ export function runSignTest(
   now: Date,
 ): SignTestOutcome {
   const today = localDay(now);
-  const marked = journal.unfinished();
-  if (marked === today && memory.loginFailedOn !== today) {
-    // A login today that the state does not know of: the child died inside it (or right after a failure).
+  const journaled = journal.read();
+  const marked = journaled.kind === 'marked' ? journaled.day : null;
+  if (journaled.kind === 'marked' && marked === today && memory.loginFailedOn !== today) {
+    // A login today that this state does not know of: another process saw it refused (a restart whose state was
+    // lost, a one-shot check), or the child died inside C_Login (no reason recorded then).
     memory.loginFailedOn = today;
-    memory.loginFailure = 'login attempt interrupted (module crashed or hung)';
+    memory.loginFailure = journaled.failure ?? 'login attempt interrupted (module crashed or hung)';
   } else if (marked !== null && marked !== today) {
-    journal.end(); // yesterday's failure: a new day may try once more
+    endQuietly(journal); // an earlier day's failure: a new day may try once more
   }
   if (memory.loginFailedOn === today) {
     return {
@@ -58,9 +60,10 @@ export function runSignTest(
         zh: `今天的登录已失败（${memory.loginFailure ?? '未知错误'}），为防止锁死，明天之前不再尝试`,
         en: `the login failed today (${memory.loginFailure ?? 'unknown error'}); not trying again before tomorrow, so the PIN cannot lock`,
       },
-      evidence: { loginFailedOn: today, ckr: memory.loginFailure ?? null, loginAttempted: false },
+      evidence: { loginFailedOn: today, ckr: memory.loginFailure ?? null, loginAttempted: false, loginJournal: journal.file },
     };
   }
+  if (journaled.kind === 'unusable') return journalRefused(journaled.reason);
   if (loginUnsafe(flags)) {
     return {
       reason: 'sign_test_skipped',
@@ -89,21 +92,31 @@ function loginAndSign(
   today: string,
 ): SignTestOutcome {
   // The marker stays unless the login succeeds: a failure, or a module that kills the process inside C_Login, is
-  // then remembered for the day even if this run's state never reaches the parent.
-  journal.begin(today);
+  // then remembered for the day even if this run's state never reaches the parent. No marker, no login.
+  try {
+    journal.begin(today);
+  } catch (err) {
+    if (err instanceof JournalError) return journalRefused(err.message);
+    throw err;
+  }
   try {
     lib.C_Login(session, P11.CKU_USER, settings.pin!.reveal());
-    journal.end();
+    endQuietly(journal);
   } catch (err) {
     const ckr = err instanceof Error && err.message.startsWith('CKR_') ? err.message : 'error';
-    if (ckr === 'CKR_USER_ALREADY_LOGGED_IN') journal.end();
+    if (ckr === 'CKR_USER_ALREADY_LOGGED_IN') endQuietly(journal);
     else {
+      try {
+        journal.refused(today, ckr);
+      } catch {
+        // begin()'s marker still bars the day; a later process then says "interrupted" instead of the code
+      }
       memory.loginFailedOn = today;
       memory.loginFailure = ckr;
       return {
         reason: 'login_failed',
         message: { zh: `登录失败（${ckr}），今天不再重试`, en: `login failed (${ckr}); no further attempt today` },
-        evidence: { ckr, loginAttempted: true, loginFailedOn: today },
+        evidence: { ckr, loginAttempted: true, loginFailedOn: today, loginJournal: journal.file },
       };
     }
   }
@@ -178,6 +191,27 @@ function signWith(lib: Pkcs11, session: Buffer, key: Buffer, keyType: number, de
     message: { zh: '登录、签名并用证书验证成功', en: 'logged in, signed a random nonce and verified it with the certificate' },
     evidence: { ...evidence, signatureBytes: signature.length, loginAttempted: true },
   };
+}
+
+/** The login journal cannot be trusted or written: no login, rather than risk a second wrong PIN. */
+function journalRefused(reason: string): SignTestOutcome {
+  return {
+    reason: 'sign_test_skipped',
+    message: {
+      zh: `防止 PIN 锁死的登录记录不可信（${reason}），为防止锁死未登录，签名测试已跳过`,
+      en: `the wrong-PIN guard (login journal) cannot be trusted (${reason}): not logging in, so the PIN cannot lock`,
+    },
+    evidence: { loginJournal: reason, loginAttempted: false },
+  };
+}
+
+/** A marker that cannot be removed only bars logins for its day: the safe side, so the error is not the run's. */
+function endQuietly(journal: LoginJournal): void {
+  try {
+    journal.end();
+  } catch {
+    // see above
+  }
 }
 
 function failed(message: Text, evidence: Evidence): SignTestOutcome {

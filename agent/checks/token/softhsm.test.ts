@@ -177,10 +177,10 @@ describe.runIf(softhsmAvailable)('token check on SoftHSM2 (private token directo
     }
   });
 
-  it('refuses duplicate names and a sign test without a PIN when the probe is created', () => {
+  it('refuses duplicate names and a sign test without a PIN when the probe is created (a config that bypassed the loader)', () => {
     const dup = tokenConfig([{ module: SOFTHSM_MODULE, label: 'a', name: 'x' }, { module: SOFTHSM_MODULE, label: 'b', name: 'x' }]);
-    expect(() => plugin.createProbe(dup, tokenContext())).toThrow(/tokens\[1\] and tokens\[0\] are both named "x"/);
+    expect(() => plugin.createProbe(dup, tokenContext())).toThrow(/token: tokens\[1\]: tokens\[0\] and tokens\[1\] are both named "x"/);
     const noPin = tokenConfig([{ module: SOFTHSM_MODULE, label: 'a', signTest: { enabled: true } }]);
-    expect(() => plugin.createProbe(noPin, tokenContext())).toThrow(/tokens\[0\] \("a"\): signTest.enabled needs signTest.pin/);
+    expect(() => plugin.createProbe(noPin, tokenContext())).toThrow(/token: tokens\[0\]\.signTest: the sign test is enabled but has no pin/);
   });
 });

@@ -1,9 +1,9 @@
 import type { TObject } from '../schema/type.js';
 import type { Text } from '../text.js';
 import type { ProbeResult } from './result.js';
-import type { FaultDefinition, FaultSignal, InhibitRule } from '../faults/types.js';
+import type { FaultDefinition, FaultSignal, InhibitRule } from './fault-rules.js';
 import type { HostPlatform } from '../../platform/types.js';
-import type { SiteConfig } from '../config/schema.js';
+import type { SiteConfig } from '../site.js';
 
 /** Framework settings every check has; a plugin gives its own defaults. */
 export interface CheckDefaults {
@@ -58,7 +58,7 @@ export interface CheckPlugin<C = any> {
   /** `import.meta.url` of the module exporting this plugin as `plugin`; isolated runs import it in a child process. */
   moduleUrl: string;
   title: Text;
-  /** JSON Schema (TypeBox) of the check-specific settings; the framework adds its own (interval, timeout, ...). */
+  /** JSON Schema (agent/core/schema/type.ts) of the check-specific settings; the framework adds its own (interval, timeout, ...). */
   configSchema: TObject;
   defaults: CheckDefaults;
   /** Runs in a supervised child process: anything that calls native vendor code or may block the event loop. */

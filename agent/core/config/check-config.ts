@@ -1,8 +1,8 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { CheckPlugin } from '../checks/plugin.js';
+import { configAjv } from './config-ajv.js';
 
-const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
-const cache = new WeakMap<object, ReturnType<typeof ajv.compile>>();
+const cache = new WeakMap<object, ValidateFunction>();
 
 /**
  * Validates one check's own settings against its plugin schema and fills the schema's defaults.
@@ -11,7 +11,7 @@ const cache = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 export function checkConfigWithDefaults<C>(plugin: CheckPlugin<C>, partial: Record<string, unknown>): C {
   let validate = cache.get(plugin.configSchema);
   if (!validate) {
-    validate = ajv.compile(plugin.configSchema);
+    validate = configAjv.compile(plugin.configSchema);
     cache.set(plugin.configSchema, validate);
   }
   const copy = structuredClone(partial);

@@ -1,27 +1,25 @@
 import type { CheckPlugin, ConfigProfile } from '../checks/plugin.js';
 import type { HostPlatform } from '../../platform/types.js';
+import { Type } from '../schema/type.js';
+import { DeskSchema, LoggingSchema, StorageSchema, WebSchema, commonCheckProperties } from './schema.js';
+import { schemaDefaults } from './schema-defaults.js';
 
 /**
- * A complete, valid example configuration showing every option, for `guardpost config example`.
+ * A complete, valid example configuration showing every option, for `guardpost config example`. It validates as
+ * printed on a fresh machine, so it names no secret (an unset environment variable would be an error); the optional
+ * secrets are listed in docs/config.md. Defaults are read from the schema, never repeated here.
  * Checks come from each plugin's own example, so a new plugin shows up here without touching the core.
  */
 export function exampleConfig(plugins: CheckPlugin[], platform: HostPlatform, profile: ConfigProfile): Record<string, unknown> {
   const paths = platform.paths();
   const checks: Record<string, unknown> = {};
   for (const p of plugins) {
+    const framework = schemaDefaults(Type.Object(commonCheckProperties(p)));
     for (const [id, cfg] of Object.entries(p.example(profile))) {
-      checks[id] = {
-        ...(id !== p.type ? { type: p.type } : {}),
-        enabled: true,
-        intervalSeconds: p.defaults.intervalSeconds,
-        timeoutSeconds: p.defaults.timeoutSeconds,
-        jitterPercent: 10,
-        raiseAfter: p.defaults.raiseAfter,
-        clearAfter: p.defaults.clearAfter,
-        ...(cfg as object),
-      };
+      checks[id] = { ...(id !== p.type ? { type: p.type } : {}), ...framework, ...(cfg as object) };
     }
   }
+  const desk = schemaDefaults(DeskSchema);
   return {
     site: {
       fixmedins_code: profile === 'certserver' ? 'H44010600001' : 'P44010600123',
@@ -33,22 +31,17 @@ export function exampleConfig(plugins: CheckPlugin[], platform: HostPlatform, pr
     checks,
     inhibitRules: [],
     desk: {
-      enabled: false,
+      enabled: desk.enabled,
       url: 'wss://desk.example.com:8443/agent',
       caFile: '/etc/guardpost/desk-ca.pem',
       pins: [],
       certFile: '/etc/guardpost/agent.crt',
       keyFile: '/etc/guardpost/agent.key',
-      keyPassphrase: { env: 'GUARDPOST_AGENT_KEY_PASSPHRASE' },
-      proxy: { url: 'http://10.0.0.1:3128', username: 'guardpost', password: { env: 'GUARDPOST_PROXY_PASSWORD' } },
-      unreachable: { minorAfterMinutes: 10, majorAfterMinutes: 240 },
+      proxy: { url: 'http://10.0.0.1:3128' },
+      unreachable: desk.unreachable,
     },
-    web: { enabled: true, host: '127.0.0.1', port: 8620 },
-    logging: { level: 'info', file: paths.logFile, maxSizeMB: 10, maxFiles: 5, stdout: false },
-    storage: {
-      dir: paths.stateDir,
-      outbox: { maxEvents: 10000, maxBytes: 8388608 },
-      history: { resultsPerCheck: 50, failuresPerCheck: 20 },
-    },
+    web: schemaDefaults(WebSchema),
+    logging: { ...schemaDefaults(LoggingSchema), file: paths.logFile, stdout: false },
+    storage: { dir: paths.stateDir, ...schemaDefaults(StorageSchema) },
   };
 }

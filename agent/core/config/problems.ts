@@ -1,5 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import type { SourceLocation } from './json-source.js';
+import { describeHiddenValue, redactUrlCredentials } from './redact.js';
+import { SECRET_MARK } from './schema.js';
 
 /** One thing wrong with a configuration, named by path (e.g. checks.disk.mounts[1].majorPercent). */
 export interface ConfigProblem {
@@ -11,13 +13,21 @@ export interface ConfigProblem {
 /** A configuration that cannot be used. The CLI prints every problem and exits 78 (EX_CONFIG). */
 export class ConfigError extends Error {
   readonly exitCode = 78;
+  readonly problems: ConfigProblem[];
   constructor(
     readonly source: string,
-    readonly problems: ConfigProblem[],
+    problems: ConfigProblem[],
   ) {
-    super(`${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map(formatProblem).join('\n')}`);
+    const safe = problems.map(redactProblem);
+    super(`${source}: ${safe.length} problem${safe.length === 1 ? '' : 's'}\n${safe.map(formatProblem).join('\n')}`);
     this.name = 'ConfigError';
+    this.problems = safe;
   }
+}
+
+/** The last guard before a problem is printed or logged: no URL's credentials, whichever rule wrote the message. */
+function redactProblem(p: ConfigProblem): ConfigProblem {
+  return { ...p, message: redactUrlCredentials(p.message) };
 }
 
 export function formatProblem(p: ConfigProblem): string {
@@ -38,15 +48,32 @@ export function displayPath(pointer: string): string {
   return out;
 }
 
-/** A short, safe rendering of the offending value (long strings cut; never more than 60 characters). */
+/** A short, safe rendering of the offending value (long strings cut; never more than 60 characters; no URL credentials). */
 export function showValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === 'object') return 'an object';
-  const s = JSON.stringify(v);
+  const s = typeof v === 'string' ? JSON.stringify(redactUrlCredentials(v)) : JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}..."` : s;
 }
+
+/**
+ * True when an error is at or inside a secret's setting, whose value must never be echoed: the node that failed is
+ * marked, or one on the way to it from `root` (ajv's schemaPath, e.g. #/properties/desk/properties/keyPassphrase/type).
+ */
+export function atSecret(e: ErrorObject, root?: unknown): boolean {
+  if (isSecretNode(e.parentSchema)) return true;
+  let node: unknown = root;
+  for (const raw of e.schemaPath.replace(/^#\/?/, '').split('/')) {
+    if (!node || typeof node !== 'object') return false;
+    if (isSecretNode(node)) return true;
+    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return false;
+}
+
+const isSecretNode = (s: unknown): boolean => !!s && typeof s === 'object' && (s as Record<string, unknown>)[SECRET_MARK] === true;
 
 function describeType(schema: Record<string, unknown>): string {
   const type = schema.type as string | undefined;
@@ -57,7 +84,7 @@ function describeType(schema: Record<string, unknown>): string {
     return `${type === 'integer' ? 'whole number' : 'number'}${range}`;
   }
   if (type === 'string' && typeof schema.description === 'string' && schema.pattern) return `string: ${schema.description}`;
-  if (type === 'object' && schema[`x-guardpost-secret`]) return String(schema.description);
+  if (type === 'object' && schema[SECRET_MARK]) return String(schema.description);
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   if (Array.isArray(schema.anyOf)) {
     const alts = (schema.anyOf as Record<string, unknown>[]).map((s) => (s.const !== undefined ? JSON.stringify(s.const) : describeType(s)));
@@ -96,13 +123,15 @@ function editDistance(a: string, b: string): number {
 
 /**
  * Turns ajv's errors (run with allErrors and verbose) into problems that say what was expected and what was found.
- * `prefix` is the JSON pointer of the validated sub-document within the file.
+ * `prefix` is the JSON pointer of the validated sub-document within the file; `schema` the schema validated, so that
+ * values inside a secret's setting are described, never shown.
  */
 export function problemsFromAjv(
   errors: ErrorObject[],
   prefix: string,
   locate: (pointer: string) => SourceLocation | undefined,
   locateKey: (pointer: string) => SourceLocation | undefined = locate,
+  schema?: unknown,
 ): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   // An anyOf failure explains itself; drop the noise its alternatives produce at the same place.
@@ -111,7 +140,7 @@ export function problemsFromAjv(
     if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath) && e.schemaPath.includes('/anyOf/')) continue;
     const pointer = prefix + e.instancePath;
     const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
-    const got = showValue(e.data);
+    const got = atSecret(e, schema) ? describeHiddenValue(e.data) : showValue(e.data);
     let path = pointer;
     let message: string;
     switch (e.keyword) {

@@ -33,8 +33,27 @@ function rows(schema: TSchema, prefix: string, out: string[]): void {
   }
 }
 
+/** The settings that take a secret, walking nested objects and arrays of objects like rows(). */
+function secretPaths(schema: TSchema, prefix: string, out: string[]): void {
+  for (const [key, sub] of Object.entries(((schema as Node).properties ?? {}) as Record<string, Node>)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (sub[SECRET_MARK]) out.push(path);
+    else if (sub.type === 'object' && sub.properties) secretPaths(sub as TSchema, path, out);
+    const items = sub.items as Node | undefined;
+    if (sub.type === 'array' && items?.type === 'object') secretPaths(items as TSchema, `${path}[]`, out);
+  }
+}
+
 /** Renders docs/config.md from the schemas: generated, never edited by hand; a test compares the two. */
 export function renderConfigMarkdown(plugins: CheckPlugin[]): string {
+  const topLevel: string[] = [];
+  secretPaths(RootSchema, '', topLevel);
+  const secrets = topLevel.map((path) => `- \`${path}\``);
+  for (const p of plugins) {
+    const own: string[] = [];
+    secretPaths(checkEntrySchema(p), 'checks.<id>', own);
+    secrets.push(...own.map((path) => `- \`${path}\` (${p.type} check)`));
+  }
   const out = [
     '# Configuration reference',
     '',
@@ -45,7 +64,10 @@ export function renderConfigMarkdown(plugins: CheckPlugin[]): string {
     'with line and column (exit 78); `guardpost config example --profile terminal|certserver` prints a complete example.',
     '',
     'Secrets (PINs, passwords, passphrases, enrollment codes) are never written inline: a secret is `{"env": "NAME"}` or',
-    '`{"file": "/path"}`, and the file must not be readable by group or others (`chmod 600`).',
+    '`{"file": "/path"}`, and the file must not be readable by group or others (`chmod 600`). `guardpost config example`',
+    'names no secret, so that it validates as printed (a secret from an unset variable is an error); these settings take one:',
+    '',
+    ...secrets,
     '',
     '## Top level',
     '',

@@ -1,9 +1,18 @@
 import { Type, type Static, type TObject, type TSchema } from '../schema/type.js';
 import type { CheckPlugin } from '../checks/plugin.js';
+import { SiteSchema } from '../site.js';
+
+// The site section lives in ../site.ts because the plugin contract needs its type too (ProbeContext.site).
+export { SiteSchema, type SiteConfig } from '../site.js';
 
 /**
- * The configuration's JSON Schema, in TypeBox so the web API can reuse it. Every object forbids unknown keys:
- * a typo must never silently disable a check.
+ * The configuration's JSON Schema, built with the in-house builder (../schema/type.ts). Every object forbids unknown
+ * keys: a typo must never silently disable a check.
+ *
+ * Every default lives here, as the schema's `default`, and nowhere else: the loader's ajv fills them in (each optional
+ * section defaults to `{}` so its settings' defaults are filled even when the section is left out), the example reads
+ * them back (schema-defaults.ts) and docs/config.md prints them. Only platform-dependent defaults (the state
+ * directory and log file) come from the OS backend at load time.
  */
 const strict = { additionalProperties: false } as const;
 
@@ -19,19 +28,6 @@ export const SecretRef = Type.Object(
   { ...strict, minProperties: 1, maxProperties: 1, [SECRET_MARK]: true, description: 'secret reference {"env": NAME} or {"file": PATH}' },
 );
 
-export const SiteSchema = Type.Object(
-  {
-    fixmedins_code: Type.String({
-      pattern: '^[A-Z][0-9]{11}$',
-      description: '定点医药机构编码, a capital letter and 11 digits, e.g. "H44010600001" or "P44010600123"',
-    }),
-    fixmedins_name: Type.String({ minLength: 1, maxLength: 200, description: '定点医药机构名称' }),
-    mdtrtarea_admvs: Type.String({ pattern: '^[0-9]{6}$', description: '就医地医保区划, 6 digits, e.g. "440106"' }),
-    terminalId: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'terminal id, letters, digits, _ . -' }),
-  },
-  { ...strict, description: 'the institution and terminal this agent watches; shown on the page and sent to the desk' },
-);
-
 export const AgentSchema = Type.Object(
   {
     id: Type.Optional(
@@ -44,7 +40,7 @@ export const AgentSchema = Type.Object(
       }),
     ),
   },
-  strict,
+  { ...strict, default: {} },
 );
 
 export const InhibitRuleSchema = Type.Object(
@@ -76,8 +72,11 @@ export const DeskSchema = Type.Object(
     proxy: Type.Optional(
       Type.Object(
         {
-          url: Type.String({ pattern: '^http://', description: 'HTTP CONNECT proxy, e.g. http://10.0.0.1:3128' }),
-          username: Type.Optional(Type.String({ minLength: 1 })),
+          url: Type.String({
+            pattern: '^http://',
+            description: 'HTTP CONNECT proxy, e.g. http://10.0.0.1:3128; credentials in the URL are refused (username and password)',
+          }),
+          username: Type.Optional(Type.String({ minLength: 1, description: 'proxy user name (Basic)' })),
           password: Type.Optional(SecretRef),
         },
         strict,
@@ -93,11 +92,11 @@ export const DeskSchema = Type.Object(
             Type.Number({ minimum: 1, maximum: 43_200, default: 240, description: 'DESK_UNREACHABLE becomes major after this long' }),
           ),
         },
-        { ...strict, description: 'when an unreachable desk becomes a fault; the fault is delivered when the desk is back' },
+        { ...strict, default: {}, description: 'when an unreachable desk becomes a fault; the fault is delivered when the desk is back' },
       ),
     ),
   },
-  strict,
+  { ...strict, default: {} },
 );
 
 export const WebSchema = Type.Object(
@@ -112,7 +111,7 @@ export const WebSchema = Type.Object(
     ),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 8620 })),
   },
-  strict,
+  { ...strict, default: {} },
 );
 
 export const LoggingSchema = Type.Object(
@@ -125,7 +124,7 @@ export const LoggingSchema = Type.Object(
     maxFiles: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5 })),
     stdout: Type.Optional(Type.Boolean({ description: 'also log to stdout; default: when run by a service manager or a terminal' })),
   },
-  strict,
+  { ...strict, default: {} },
 );
 
 export const StorageSchema = Type.Object(
@@ -150,7 +149,7 @@ export const StorageSchema = Type.Object(
       ),
     ),
   },
-  strict,
+  { ...strict, default: {} },
 );
 
 export const RootSchema = Type.Object(
@@ -162,7 +161,7 @@ export const RootSchema = Type.Object(
       additionalProperties: false,
       description: 'checks by id (lowercase letters, digits, - and _); the id is the check type unless "type" is given',
     }),
-    inhibitRules: Type.Optional(Type.Array(InhibitRuleSchema)),
+    inhibitRules: Type.Optional(Type.Array(InhibitRuleSchema, { default: [] })),
     desk: Type.Optional(DeskSchema),
     web: Type.Optional(WebSchema),
     logging: Type.Optional(LoggingSchema),
@@ -190,6 +189,5 @@ export function checkEntrySchema(plugin: CheckPlugin): TObject {
   return Type.Object({ ...commonCheckProperties(plugin), ...plugin.configSchema.properties }, strict);
 }
 
-export type SiteConfig = Static<typeof SiteSchema>;
 export type DeskConfig = Static<typeof DeskSchema>;
 export type InhibitRuleConfig = Static<typeof InhibitRuleSchema>;

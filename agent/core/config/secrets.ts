@@ -8,10 +8,13 @@ export interface SecretEnvironment {
   env: NodeJS.ProcessEnv;
   /** Group/world permission bits are meaningless on Windows ACLs; checked only where POSIX modes apply. */
   checkFileMode: boolean;
+  /** Leave secrets unread (each becomes an empty Secret): for commands that only need where the agent is, like status. */
+  skip?: boolean;
 }
 
 /** Reads one secret reference. Errors name the reference, never the value. */
 export function resolveSecretRef(ref: { env?: string; file?: string }, where: string, senv: SecretEnvironment): Secret | ConfigProblem {
+  if (senv.skip) return new Secret('', `not read (${ref.env !== undefined ? `env ${ref.env}` : `file ${ref.file}`})`);
   if (ref.env !== undefined) {
     const v = senv.env[ref.env];
     if (v === undefined || v === '') return { path: where, message: `environment variable ${ref.env} is not set or empty` };

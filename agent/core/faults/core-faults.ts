@@ -54,6 +54,19 @@ export const CORE_FAULTS: FaultDefinition[] = [
     operator: t('检查网络连接；无需其他操作。', 'Check the network connection; nothing else to do.'),
     engineer: t('先丢弃的是轻微故障的更新；严重和一般故障的发生与恢复最后才丢弃。恢复服务台连接，并查看哪项检查产生了大量事件。', 'Minor updates are dropped first; openings and resolutions of critical and major faults last. Restore the desk connection and find the check producing the events.'),
   },
+  // Raised by the desk tunnel (agent/tunnel/sources.ts) when it closed a desk connection for a protocol violation that
+  // could cost the agent data or memory (close codes 4008, 4009); resolved by the next clean session.
+  {
+    code: 'DESK_PROTOCOL_VIOLATION',
+    severity: 'major',
+    title: t('服务台违反通信协议，连接已断开', 'The desk broke the protocol; the connection was closed'),
+    causes: [
+      t('服务台数据库从旧备份恢复，或服务台软件缺陷，声称已收到本终端从未发送的事件', 'the desk database was restored from an old backup, or a desk bug, claims events this terminal never sent'),
+      t('服务台或冒充服务台的程序在短时间内发送大量消息', 'the desk, or something posing as it, sends a flood of messages'),
+    ],
+    operator: t('结算不受影响，未送达的故障事件仍保存在本机。请联系运维服务商。', 'Settlement is not affected; undelivered fault events stay on this terminal. Call the service provider.'),
+    engineer: t('查看证据中的关闭码与原因。4008：核对服务台为该终端记录的最后序号（desk-cli agents），服务台数据恢复后应以终端实际发送的序号为准，终端不会丢弃未确认事件。4009：检查服务台版本与负载，确认连接的确实是本单位服务台。', 'Read the close code and reason in the evidence. 4008: compare the last seq the desk holds for this terminal (desk-cli agents) with the terminal\'s own; after a desk restore the terminal\'s seqs are right and it keeps every unacknowledged event. 4009: check the desk version and load, and that the agent is talking to your desk.'),
+  },
   // Raised by the desk tunnel (agent/tunnel/sources.ts) while it cannot reach the desk: minor after
   // desk.unreachable.minorAfterMinutes (10), major after majorAfterMinutes (240). Delivered when the desk is back.
   {

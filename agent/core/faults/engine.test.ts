@@ -5,7 +5,7 @@ import type { Severity } from '../severity.js';
 import { FaultCatalogue } from './catalogue.js';
 import { FaultEngine, type EngineCheck, type PendingTransition } from './engine.js';
 import { faultKey } from './key.js';
-import type { Fault, InhibitRule } from './types.js';
+import { faultTable, type Fault, type InhibitRule } from './types.js';
 
 const def = (code: string, severity: Severity = 'major') => ({
   code,
@@ -36,7 +36,7 @@ function setup(rules: InhibitRule[] = [], faults: Record<string, Fault> = {}) {
     agentId: 'H44010600001-T01',
     catalogue: new FaultCatalogue([testPlugin]),
     inhibitRules: rules,
-    faults,
+    faults: faultTable(faults), // tests look at the same plain object the table changes
     now: clock.now,
     newId: () => `occ-${++n}`,
   });

@@ -7,7 +7,7 @@ import type { FaultCatalogue } from './catalogue.js';
 import { KeyHysteresis, type HysteresisSettings } from './hysteresis.js';
 import { computeInhibitions } from './inhibition.js';
 import { faultKey } from './key.js';
-import type { Fault, FaultSignal, FaultTransition, InhibitRule } from './types.js';
+import type { ActiveFaults, Fault, FaultSignal, FaultTransition, InhibitRule } from './types.js';
 
 /** A transition before the store gives it its sequence number. */
 export type PendingTransition = Omit<FaultTransition, 'seq'>;
@@ -23,8 +23,8 @@ export interface FaultEngineOptions {
   agentId: string;
   catalogue: FaultCatalogue;
   inhibitRules: InhibitRule[];
-  /** The active faults, owned by the store (state.faults); the engine changes them in place. */
-  faults: Record<string, Fault>;
+  /** The active faults, owned by the store; the engine changes them through this table. */
+  faults: ActiveFaults;
   now?: () => Date;
   newId?: () => string;
 }
@@ -69,7 +69,7 @@ export class FaultEngine {
   }
 
   active(): Fault[] {
-    return Object.values(this.opts.faults);
+    return this.opts.faults.list();
   }
 
   /** Feeds one run's results of one check. Subjects of this check that are not failing now count as healthy. */
@@ -103,14 +103,15 @@ export class FaultEngine {
     return this.finish(out, at);
   }
 
-  /** The desk (or a local user) acknowledged a fault, by key or occurrence id. Unknown or closed: no-op. */
-  acknowledge(ref: string, by: string): PendingTransition[] {
-    const f = this.opts.faults[ref] ?? this.active().find((x) => x.id === ref);
+  /** The desk (or a local user) acknowledged a fault, by key or occurrence id, maybe with a note. Unknown or closed: no-op. */
+  acknowledge(ref: string, by: string, note?: string): PendingTransition[] {
+    const f = this.opts.faults.get(ref) ?? this.active().find((x) => x.id === ref);
     if (!f || f.state !== 'open') return [];
     const at = this.now();
     f.state = 'acknowledged';
     f.acknowledgedBy = by;
     f.acknowledgedAt = at.toISOString();
+    if (note?.trim()) f.acknowledgedNote = note.trim();
     return [this.transition('acknowledged', f, at)];
   }
 
@@ -136,7 +137,7 @@ export class FaultEngine {
 
   private fail(key: string, check: EngineCheck, r: ProbeResult, signal: FaultSignal, at: Date, out: PendingTransition[]): void {
     const t = this.tracker(key, check.id, r.subject);
-    const existing = this.opts.faults[key];
+    const existing = this.opts.faults.get(key);
     const shouldOpen = t.h.fail(at, check, existing !== undefined);
     if (existing) {
       existing.lastSeen = r.time;
@@ -167,7 +168,7 @@ export class FaultEngine {
       inhibitedBy: [],
     };
     if (t.h.isFlapping(at)) fault.flapping = true;
-    this.opts.faults[key] = fault;
+    this.opts.faults.put(fault);
     out.push(this.transition('opened', fault, at));
   }
 
@@ -187,15 +188,15 @@ export class FaultEngine {
   }
 
   private succeed(key: string, t: Tracker, check: EngineCheck, at: Date, out: PendingTransition[]): void {
-    const f = this.opts.faults[key];
+    const f = this.opts.faults.get(key);
     if (t.h.ok(at, check, f !== undefined) && f) this.resolve(f, at, out);
-    if (!this.opts.faults[key] && t.h.idle(at)) this.trackers.delete(key);
+    if (!this.opts.faults.get(key) && t.h.idle(at)) this.trackers.delete(key);
   }
 
   private resolve(f: Fault, at: Date, out: PendingTransition[]): void {
     f.state = 'resolved';
     f.resolvedAt = at.toISOString();
-    delete this.opts.faults[f.key];
+    this.opts.faults.remove(f.key);
     out.push(this.transition('resolved', f, at));
   }
 

@@ -2,27 +2,9 @@ import type { Severity } from '../severity.js';
 import type { Text } from '../text.js';
 import type { Evidence } from '../checks/result.js';
 
-/** One entry of the fault catalogue: the hotline's runbook for a fault code. */
-export interface FaultDefinition {
-  /** UPPER_SNAKE_CASE, stable: desks and reports key on it. */
-  code: string;
-  /** Default grade; rules may grade an occurrence differently (e.g. by days left). */
-  severity: Severity;
-  title: Text;
-  causes: Text[];
-  /** What the cashier or the site's IT person can do. */
-  operator: Text;
-  /** What the service engineer should do. */
-  engineer: Text;
-}
-
-/** What a check's fault rules say about one failed result. */
-export interface FaultSignal {
-  code: string;
-  severity: Severity;
-  /** Occurrence-specific detail; defaults to the result's message. */
-  detail?: Text;
-}
+// The contracts a check plugin writes against live with the plugin contract (agent/core/checks); re-exported here
+// for the fault side, so the dependency runs one way: faults -> checks.
+export type { FaultDefinition, FaultSignal, InhibitRule } from '../checks/fault-rules.js';
 
 export type FaultState = 'open' | 'acknowledged' | 'resolved';
 
@@ -47,6 +29,8 @@ export interface Fault {
   state: FaultState;
   acknowledgedBy?: string;
   acknowledgedAt?: string;
+  /** The acknowledging engineer's note (plain text, shown escaped), when they wrote one. */
+  acknowledgedNote?: string;
   resolvedAt?: string;
   /** Set when this key re-opened soon after resolving: it now needs more successes to resolve. */
   flapping?: boolean;
@@ -70,12 +54,25 @@ export interface FaultTransition {
   fault: Fault;
 }
 
+
 /**
- * Alertmanager-style inhibition: an active fault whose code is in `source` mutes active faults whose code is in
- * `target` when every label named in `equal` has the same value on both ('subject' and 'checkId' count as labels).
+ * The active faults (open or acknowledged) by fault key. The store owns them and persists them; the engine changes
+ * them only through this. Fields of a fault got from here may be updated in place (last seen, occurrences, evidence):
+ * the store writes them with its next checkpoint, while every transition is durable at once.
  */
-export interface InhibitRule {
-  source: string[];
-  target: string[];
-  equal: string[];
+export interface ActiveFaults {
+  get(key: string): Fault | undefined;
+  put(fault: Fault): void;
+  remove(key: string): void;
+  list(): Fault[];
+}
+
+/** ActiveFaults over a plain object: the store's table, and the engine's in tests and benches. */
+export function faultTable(byKey: Record<string, Fault> = {}): ActiveFaults {
+  return {
+    get: (key) => byKey[key],
+    put: (fault) => void (byKey[fault.key] = fault),
+    remove: (key) => void delete byKey[key],
+    list: () => Object.values(byKey),
+  };
 }

@@ -5,7 +5,7 @@
  * which the parent reports as 'crashed' for this check only.
  */
 import type { CheckPlugin, CheckStateHandle, Probe, ProbeContext } from '../checks/plugin.js';
-import { errorEvidence } from '../scheduler/executor.js';
+import { errorEvidence } from '../checks/executor.js';
 import { loadChildPlatform } from './child-platform.js';
 import { isParentMessage, type ChildMessage, type InitRequest, type RunRequest } from './protocol.js';
 import { decodeSecrets } from './secret-transfer.js';

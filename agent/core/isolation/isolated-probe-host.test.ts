@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Secret } from '../config/secret.js';
-import type { ExecOutcome } from '../scheduler/executor.js';
+import type { ExecOutcome } from '../checks/executor.js';
 import { IsolatedProbeHost, type IsolatedProbeHostOptions } from './isolated-probe-host.js';
 import { MemoryState, processExists, sleep, waitFor } from './test-fixtures/context.js';
 

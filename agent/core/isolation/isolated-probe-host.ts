@@ -1,8 +1,8 @@
-import type { SiteConfig } from '../config/schema.js';
+import type { SiteConfig } from '../site.js';
 import type { CheckStateHandle } from '../checks/plugin.js';
 import type { Evidence } from '../checks/result.js';
-import type { ExecOutcome, ProbeExecutor } from '../scheduler/executor.js';
-import { realDelay } from '../scheduler/timers.js';
+import type { ExecOutcome, ProbeExecutor } from '../checks/executor.js';
+import { realDelay } from '../real-delay.js';
 import { ChildHandle, type ExitInfo } from './child-process.js';
 import type { ChildMessage } from './protocol.js';
 import { encodeSecrets } from './secret-transfer.js';

@@ -1,4 +1,4 @@
-import type { SiteConfig } from '../config/schema.js';
+import type { SiteConfig } from '../site.js';
 import type { Evidence, ProbeResult } from '../checks/result.js';
 
 /**

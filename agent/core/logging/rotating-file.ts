@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenSync } from '../private-files.js';
 
 export interface RotatingFileOptions {
   file: string;
@@ -30,9 +31,11 @@ export class RotatingFileDestination {
     this.file = opts.file;
     this.#maxBytes = Math.max(1, Math.floor(opts.maxBytes));
     this.#maxFiles = Math.max(0, Math.floor(opts.maxFiles));
-    mkdirSync(dirname(opts.file), { recursive: true });
+    // Logs name sites, subjects and errors: readable by the agent's user only, whatever the umask.
+    mkdirSync(dirname(opts.file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    for (let i = 0; i <= this.#maxFiles; i++) tightenSync(i === 0 ? opts.file : `${opts.file}.${i}`, PRIVATE_FILE_MODE);
     this.#size = existsSync(opts.file) ? statSync(opts.file).size : 0;
-    this.#stream = pino.destination({ dest: opts.file, sync: true, append: true, mkdir: true });
+    this.#stream = pino.destination({ dest: opts.file, sync: true, append: true, mkdir: true, mode: PRIVATE_FILE_MODE });
     // Each reopen() leaves a one-shot 'ready' listener until the next tick (it closes the old descriptor);
     // a burst of rotations within one tick is legitimate and must not trigger the leak warning.
     this.#stream.setMaxListeners(0);

@@ -16,8 +16,8 @@ import type { HostPlatform } from '../../platform/types.js';
 import { SELF_CHECK_ID, selfCheck, selfCheckResults } from './self-check.js';
 import { checkStatuses, overallState, OVERALL_TEXT, sortFaults, type AgentStatus, type TunnelStatus } from './status.js';
 
-/** How often check history is written to disk; it is also written on stop. */
-export const HISTORY_FLUSH_MS = 5 * 60_000;
+/** How often check history is written to disk (one place: the history store); it is also written on stop. */
+export { HISTORY_FLUSH_MS } from '../store/history.js';
 
 /** What the agent announces; the page (SSE) and the desk tunnel listen. Listeners must not throw or block. */
 export interface AgentEvents {
@@ -81,16 +81,14 @@ export class Agent {
     const history = await HistoryStore.open({
       dir: config.storage.dir,
       limits: config.storage.history,
-      // History is for the page and support, not for delivery (faults and the outbox are durable on their own):
-      // rewriting it every 30 s cost 4× the CPU of the checks themselves and ~100 MB a day of writes (bench).
-      flushIntervalMs: opts.historyFlushMs ?? HISTORY_FLUSH_MS,
+      ...(opts.historyFlushMs !== undefined ? { flushIntervalMs: opts.historyFlushMs } : {}),
       now,
       onWriteError: (err) => failures.failure('history-store', err, { dir: config.storage.dir }),
     });
     history.retainOnly(config.checks.map((c) => c.id));
     const catalogue = new FaultCatalogue(opts.plugins);
     const inhibitRules: InhibitRule[] = [...opts.plugins.flatMap((p) => p.inhibitRules ?? []), ...config.inhibitRules];
-    const engine = new FaultEngine({ agentId: config.agent.id, catalogue, inhibitRules, faults: store.data.faults, now });
+    const engine = new FaultEngine({ agentId: config.agent.id, catalogue, inhibitRules, faults: store.faults, now });
     const checks = config.checks.filter((c) => c.enabled);
 
     let agent: Agent | undefined;
@@ -156,8 +154,8 @@ export class Agent {
     this.tunnelStatus = source;
   }
 
-  async acknowledge(ref: string, by: string): Promise<boolean> {
-    const t = this.engine.acknowledge(ref, by);
+  async acknowledge(ref: string, by: string, note?: string): Promise<boolean> {
+    const t = this.engine.acknowledge(ref, by, note);
     await this.record(t);
     return t.length > 0;
   }
@@ -179,6 +177,7 @@ export class Agent {
         startedAt: this.startedAt.toISOString(),
         uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
         configSource: config.source,
+        stateDir: config.storage.dir,
       },
       site: config.site,
       overall,
@@ -237,7 +236,7 @@ export class Agent {
     for (const t of transitions) {
       const f = t.fault;
       const fields = { code: f.code, severity: f.severity, check: f.checkId, subject: f.subject, faultId: f.id, changed: t.changed };
-      if (t.kind === 'opened') log.warn(fields, `fault opened: ${f.code} ${f.title.en} (${f.subject})`);
+      if (t.kind === 'opened') log.warn(fields, `fault opened: ${f.code} ${f.title.en} (${f.subject}): ${f.detail.en}`);
       else if (t.kind === 'resolved') log.info(fields, `fault resolved: ${f.code} (${f.subject})`);
       else log.info(fields, `fault ${t.kind}: ${f.code} (${f.subject})`);
     }

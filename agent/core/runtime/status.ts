@@ -37,7 +37,7 @@ export interface TunnelStatus {
 
 /** What the local API returns at GET /api/status; the health page and `guardpost status` read it. No secrets. */
 export interface AgentStatus {
-  agent: { id: string; version: string; profile: string; pid: number; startedAt: string; uptimeSeconds: number; configSource: string };
+  agent: { id: string; version: string; profile: string; pid: number; startedAt: string; uptimeSeconds: number; configSource: string; stateDir: string };
   site: SiteConfig;
   overall: OverallState;
   overallText: Text;
@@ -55,8 +55,10 @@ export function overallState(faults: Fault[]): OverallState {
   return worst >= 3 ? 'down' : worst > 0 ? 'degraded' : 'ok';
 }
 
+/** Worst first, then oldest. ISO times order as plain strings; localeCompare would load ICU's collator (~3 MB RSS). */
 export function sortFaults(faults: Fault[]): Fault[] {
-  return [...faults].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.firstSeen.localeCompare(b.firstSeen));
+  const byTime = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return [...faults].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || byTime(a.firstSeen, b.firstSeen));
 }
 
 export function checkStatuses(checks: LoadedCheck[], latest: (id: string) => ProbeResult[] | undefined): CheckStatus[] {

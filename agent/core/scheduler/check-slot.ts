@@ -1,5 +1,5 @@
 import type { ProbeResult } from '../checks/result.js';
-import { errorEvidence, type ExecOutcome, type ProbeExecutor } from './executor.js';
+import { errorEvidence, type ExecOutcome, type ProbeExecutor } from '../checks/executor.js';
 import { frameworkFailure } from './framework-result.js';
 import type { Timers } from './timers.js';
 import type { RunInfo, RunTrigger, ScheduledCheck, SchedulerOptions, SchedulerLogger } from './types.js';

@@ -1,6 +1,6 @@
 import type { CheckPlugin, Probe, ProbeContext } from '../checks/plugin.js';
-import { errorEvidence, type ExecOutcome, type ProbeExecutor } from './executor.js';
-import { realDelay } from './timers.js';
+import { errorEvidence, type ExecOutcome, type ProbeExecutor } from '../checks/executor.js';
+import { realDelay } from '../real-delay.js';
 
 /**
  * Runs a non-isolated check's probe in this process. An abandoned run cannot be killed here, only aborted;

@@ -1,9 +1,10 @@
+import type { ProbeExecutor } from '../checks/executor.js';
 import type { ProbeResult } from '../checks/result.js';
 import { IsolatedProbeHost } from '../isolation/isolated-probe-host.js';
+import { realDelay } from '../real-delay.js';
 import { CheckSlot } from './check-slot.js';
-import type { ProbeExecutor } from './executor.js';
 import { InProcessExecutor } from './in-process-executor.js';
-import { realDelay, realTimers, type Timers } from './timers.js';
+import { realTimers, type Timers } from './timers.js';
 import type { ScheduledCheck, SchedulerLogger, SchedulerOptions } from './types.js';
 
 const DEFAULT_JITTER_PERCENT = 10;

@@ -14,8 +14,3 @@ export const realTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
   now: () => Date.now(),
 };
-
-/** Resolves after `ms` of real time without keeping the process alive; used for shutdown deadlines. */
-export function realDelay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
-}

@@ -2,6 +2,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { readJsonFile } from './json-file.js';
+import { PRIVATE_FILE_MODE } from '../private-files.js';
 
 export interface DurableFileOptions<T> {
   /** Keep the previous version as `<file>.bak` (the last good copy restored at start-up). Default true. */
@@ -66,7 +67,7 @@ export class DurableFileAdapter<T> implements Adapter<T> {
 
   private async replace(payload: string | Buffer): Promise<void> {
     try {
-      const file = await open(this.tempPath, 'w');
+      const file = await open(this.tempPath, 'w', PRIVATE_FILE_MODE); // renamed over the file: it keeps this mode
       try {
         await file.writeFile(payload);
         await file.sync();

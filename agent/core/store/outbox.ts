@@ -12,6 +12,8 @@ export interface AppendOutcome {
   coalesced: FaultTransition[];
   /** Transitions dropped by the caps (possibly some of those just appended). */
   evicted: FaultTransition[];
+  /** UTF-8 bytes of the new outbox (transitionBytes summed). */
+  bytes: number;
 }
 
 /**
@@ -51,9 +53,13 @@ export function outboxBytes(outbox: readonly FaultTransition[]): number {
   return total;
 }
 
-/** Appends transitions (seq already assigned, increasing), coalescing and then enforcing the caps. */
-export function appendToOutbox(outbox: readonly FaultTransition[], added: readonly FaultTransition[], limits: OutboxLimits): AppendOutcome {
+/**
+ * Appends transitions (seq already assigned, increasing), coalescing and then enforcing the caps. `bytesBefore` is the
+ * outbox's size when the caller keeps it; otherwise it is summed here (a walk over the whole outbox).
+ */
+export function appendToOutbox(outbox: readonly FaultTransition[], added: readonly FaultTransition[], limits: OutboxLimits, bytesBefore = outboxBytes(outbox)): AppendOutcome {
   const next = [...outbox];
+  let bytes = bytesBefore;
   const coalesced: FaultTransition[] = [];
   for (const t of added) {
     if (t.kind === 'updated') {
@@ -62,21 +68,28 @@ export function appendToOutbox(outbox: readonly FaultTransition[], added: readon
       if (i >= 0 && next[i]!.kind === 'updated') {
         const [older] = next.splice(i, 1);
         coalesced.push(older!);
-        next.push(mergeChanged(older!, t));
+        const merged = mergeChanged(older!, t);
+        next.push(merged);
+        bytes += transitionBytes(merged) - transitionBytes(older!);
         continue;
       }
     }
     next.push(t);
+    bytes += transitionBytes(t);
   }
-  const capped = enforceCaps(next, limits);
-  return { outbox: capped.outbox, coalesced, evicted: capped.evicted };
+  const capped = enforceCaps(next, limits, bytes);
+  return { outbox: capped.outbox, coalesced, evicted: capped.evicted, bytes: capped.bytes };
 }
 
 /** Drops transitions, lowest class first and oldest first within a class, until both caps hold. */
-export function enforceCaps(outbox: readonly FaultTransition[], limits: OutboxLimits): { outbox: FaultTransition[]; evicted: FaultTransition[] } {
+export function enforceCaps(
+  outbox: readonly FaultTransition[],
+  limits: OutboxLimits,
+  bytesNow = outboxBytes(outbox),
+): { outbox: FaultTransition[]; evicted: FaultTransition[]; bytes: number } {
   let count = outbox.length;
-  let bytes = outboxBytes(outbox);
-  if (count <= limits.maxEvents && bytes <= limits.maxBytes) return { outbox: [...outbox], evicted: [] };
+  let bytes = bytesNow;
+  if (count <= limits.maxEvents && bytes <= limits.maxBytes) return { outbox: [...outbox], evicted: [], bytes };
   const drop = new Set<FaultTransition>();
   for (let cls = 1; cls <= 5 && (count > limits.maxEvents || bytes > limits.maxBytes); cls++) {
     for (const t of outbox) {
@@ -87,7 +100,7 @@ export function enforceCaps(outbox: readonly FaultTransition[], limits: OutboxLi
       bytes -= transitionBytes(t);
     }
   }
-  return { outbox: outbox.filter((t) => !drop.has(t)), evicted: outbox.filter((t) => drop.has(t)) };
+  return { outbox: outbox.filter((t) => !drop.has(t)), evicted: outbox.filter((t) => drop.has(t)), bytes };
 }
 
 /** Cumulative ack: everything up to and including `seq` was delivered. */

@@ -5,7 +5,7 @@ import { emptyState } from './state-shape.js';
 import { StateStore } from './state-store.js';
 import { makeTransition } from './test-support/transitions.js';
 import { tempDir } from './test-support/transitions.js';
-import type { AgentState } from './types.js';
+import type { FaultTransition } from '../faults/types.js';
 
 const LIMITS = { maxEvents: 100, maxBytes: 1_000_000 };
 const NOW = new Date('2025-06-01T08:00:00.000Z');
@@ -19,11 +19,9 @@ afterEach(() => remove());
 const open = () => StateStore.open({ dir, outbox: LIMITS, now: () => NOW });
 const file = (name: string) => join(dir, name);
 
-function goodState(seq: number): AgentState {
-  const state = emptyState();
-  state.seq = seq;
-  state.outbox = [{ seq, ...makeTransition('opened', `f${seq}`) }];
-  return state;
+/** A state.json of version 1, which held the outbox itself: what an agent before the journal left behind. */
+function goodState(seq: number): Record<string, unknown> & { seq: number; outbox: FaultTransition[] } {
+  return { version: 1, seq, faults: {}, outbox: [{ seq, ...makeTransition('opened', `f${seq}`) }], counters: {}, checkState: {} };
 }
 
 async function listDir(): Promise<string[]> {
@@ -33,7 +31,7 @@ async function listDir(): Promise<string[]> {
 describe('StateStore start-up recovery', () => {
   it('starts empty and reports nothing on a first start', async () => {
     const store = await open();
-    expect(store.data).toEqual(emptyState());
+    expect(store.internalState).toEqual(emptyState());
     expect(store.health().recovered).toBeUndefined();
     await store.close();
   });
@@ -47,8 +45,8 @@ describe('StateStore start-up recovery', () => {
     expect(recovered!.reason).toContain(`${file('state.json')} is not valid JSON`);
     expect(recovered!.reason).toMatch(/position 21/);
     expect(recovered!.reason).toContain('restored the last good copy');
-    expect(store.data.seq).toBe(2);
-    expect(store.data.counters.stateRecoveries).toBe(1);
+    expect(store.internalState.seq).toBe(2);
+    expect(store.internalState.counters.stateRecoveries).toBe(1);
     // The bad file is kept for the engineer, and a good state.json is back in place already.
     expect(await readFile(file(`state.json.corrupt-${STAMP}`), 'utf8')).toBe('{"version":1,"seq":3,}');
     expect(JSON.parse(await readFile(file('state.json'), 'utf8')).seq).toBe(2);
@@ -56,7 +54,7 @@ describe('StateStore start-up recovery', () => {
     // The next start is a normal one.
     const again = await open();
     expect(again.health().recovered).toBeUndefined();
-    expect(again.data.outbox.map((t) => t.seq)).toEqual([2]);
+    expect(again.internalState.outbox.map((t) => t.seq)).toEqual([2]);
     await again.close();
   });
 
@@ -66,14 +64,14 @@ describe('StateStore start-up recovery', () => {
     const store = await open();
     expect(store.health().recovered!.reason).toMatch(/state\.json is not valid JSON: .*position 40 \(the file looks truncated\) \(file is 40 bytes\)/);
     expect(store.health().recovered!.reason).toContain('no last good copy');
-    expect(store.data).toMatchObject({ seq: 0, outbox: [] });
+    expect(store.internalState).toMatchObject({ seq: 0, outbox: [] });
     await store.close();
   });
 
   it('rejects a wrong version or shape, naming what is wrong', async () => {
-    await writeFile(file('state.json'), JSON.stringify({ ...goodState(1), version: 2 }));
+    await writeFile(file('state.json'), JSON.stringify({ ...goodState(1), version: 3 }));
     const s1 = await open();
-    expect(s1.health().recovered!.reason).toContain('does not hold valid agent state: version is 2, expected 1');
+    expect(s1.health().recovered!.reason).toContain('does not hold valid agent state: version is 3, expected 1 or 2');
     await s1.close();
 
     await writeFile(file('state.json'), JSON.stringify({ ...goodState(1), outbox: {} }));
@@ -84,7 +82,7 @@ describe('StateStore start-up recovery', () => {
     expect(reason).toContain('the last good copy is unusable too');
     expect(reason).toContain('the top level is an array, expected an object');
     expect(reason).toContain('started with empty agent state');
-    expect(s2.data.seq).toBe(0);
+    expect(s2.internalState.seq).toBe(0);
     await s2.close();
   });
 
@@ -96,7 +94,7 @@ describe('StateStore start-up recovery', () => {
     expect(rec.movedTo).toBe(file(`state.json.corrupt-${STAMP}`));
     expect(rec.restoredFrom).toBeUndefined();
     expect(rec.reason).toContain('state.json.bak is empty');
-    expect(store.data).toEqual({ ...emptyState(), counters: { stateRecoveries: 1 } });
+    expect(store.internalState).toEqual({ ...emptyState(), counters: { stateRecoveries: 1 } });
     await store.close();
     expect(await listDir()).toEqual(['state.json', `state.json.bak.corrupt-${STAMP}`, `state.json.corrupt-${STAMP}`]);
   });
@@ -107,7 +105,7 @@ describe('StateStore start-up recovery', () => {
     expect(store.health().recovered).toMatchObject({ restoredFrom: file('state.json.bak') });
     expect(store.health().recovered!.reason).toContain('is missing but');
     expect(store.health().recovered!.movedTo).toBeUndefined();
-    expect(store.data.seq).toBe(9);
+    expect(store.internalState.seq).toBe(9);
     await store.close();
   });
 
@@ -116,7 +114,7 @@ describe('StateStore start-up recovery', () => {
     await writeFile(file('state.json.bak'), JSON.stringify(goodState(4)));
     const store = await open();
     expect(store.health().recovered!.reason).toMatch(/state\.json could not be read \(EISDIR/);
-    expect(store.data.seq).toBe(4);
+    expect(store.internalState.seq).toBe(4);
     expect(await store.commit()).toBe(true);
     await store.close();
   });
@@ -127,8 +125,8 @@ describe('StateStore start-up recovery', () => {
     state.outbox = [{ seq: 3, ...makeTransition('opened', 'ok') }, { seq: 'x' }, { seq: 2, kind: 'opened', at: 'a', detectedAt: 'a', fault: { id: 1 } }];
     await writeFile(file('state.json'), JSON.stringify(state));
     const store = await open();
-    expect(store.data.outbox.map((t) => t.seq)).toEqual([3]);
-    expect(store.data.seq).toBe(3);
+    expect(store.internalState.outbox.map((t) => t.seq)).toEqual([3]);
+    expect(store.internalState.seq).toBe(3);
     expect(store.health().recovered!.reason).toMatch(/skipped 2 malformed entries \(outbox\[1\]: seq is "x"/);
     const { transitions } = await store.appendTransitions([makeTransition('opened', 'new')]);
     expect(transitions[0]!.seq).toBe(4);
@@ -147,12 +145,12 @@ describe('StateStore start-up recovery', () => {
   });
 
   it('drops the outbox to the configured caps when they were lowered', async () => {
-    const state = emptyState();
+    const state = goodState(10);
+    state.outbox = [];
     for (let s = 1; s <= 10; s++) state.outbox.push({ seq: s, ...makeTransition('opened', `f${s}`) });
-    state.seq = 10;
     await writeFile(file('state.json'), JSON.stringify(state));
     const store = await StateStore.open({ dir, outbox: { maxEvents: 4, maxBytes: 1e9 } });
-    expect(store.data.outbox.map((t) => t.seq)).toEqual([7, 8, 9, 10]);
+    expect(store.internalState.outbox.map((t) => t.seq)).toEqual([7, 8, 9, 10]);
     expect(store.health()).toMatchObject({ evicted: 6, overflowing: true });
     await store.close();
   });

@@ -1,29 +1,47 @@
 import { SEVERITIES } from '../severity.js';
 import type { FaultTransition } from '../faults/types.js';
-import type { AgentState } from './types.js';
+import type { AgentState, CheckpointFile } from './types.js';
 
 export function emptyState(): AgentState {
-  return { version: 1, seq: 0, faults: {}, outbox: [], counters: {}, checkState: {} };
+  return { seq: 0, ackedSeq: 0, faults: {}, outbox: [], counters: {}, checkState: {} };
+}
+
+/** What state.json holds of the state (everything but the outbox, which is in the journal). */
+export function toCheckpoint(state: AgentState): CheckpointFile {
+  const file: CheckpointFile = { version: 2, seq: state.seq, ackedSeq: state.ackedSeq, faults: state.faults, counters: state.counters, checkState: state.checkState };
+  if (state.outboxOverflowing) file.outboxOverflowing = true;
+  return file;
 }
 
 export type StateCheck =
-  | { ok: true; state: AgentState; /** Entries dropped as malformed, one line each (counted, reported at start-up). */ skipped: string[] }
+  | {
+      ok: true;
+      /** 1: the old single-file format with the outbox inside; 2: the checkpoint beside the journal. */
+      version: 1 | 2;
+      state: AgentState;
+      /** Entries dropped as malformed, one line each (counted, reported at start-up). */
+      skipped: string[];
+    }
   | { ok: false; problem: string };
 
 const KINDS = new Set(['opened', 'updated', 'acknowledged', 'resolved']);
 
 /**
- * Validates a parsed state.json. A wrong top-level shape or version rejects the whole file; single malformed faults
+ * Validates a parsed state.json of either version. A wrong top-level shape or version rejects the whole file; single malformed faults
  * or outbox entries are skipped and listed instead (one bad row must not cost the whole backlog).
  */
-export function checkAgentState(value: unknown): StateCheck {
+export function checkStateFile(value: unknown): StateCheck {
   if (!isRecord(value)) return { ok: false, problem: `the top level is ${typeName(value)}, expected an object` };
-  if (value.version !== 1) return { ok: false, problem: `version is ${JSON.stringify(value.version)}, expected 1` };
+  if (value.version !== 1 && value.version !== 2) return { ok: false, problem: `version is ${JSON.stringify(value.version)}, expected 1 or 2` };
+  const version = value.version;
   if (!isCount(value.seq)) return { ok: false, problem: `seq is ${JSON.stringify(value.seq)}, expected a non-negative integer` };
   for (const field of ['faults', 'counters', 'checkState'] as const) {
     if (!isRecord(value[field])) return { ok: false, problem: `${field} is ${typeName(value[field])}, expected an object` };
   }
-  if (!Array.isArray(value.outbox)) return { ok: false, problem: `outbox is ${typeName(value.outbox)}, expected an array` };
+  if (version === 1 && !Array.isArray(value.outbox)) return { ok: false, problem: `outbox is ${typeName(value.outbox)}, expected an array` };
+  if (version === 2 && value.outbox !== undefined) return { ok: false, problem: 'version 2 holds no outbox (it is in the journal)' };
+  if (version === 2 && !isCount(value.ackedSeq)) return { ok: false, problem: `ackedSeq is ${JSON.stringify(value.ackedSeq)}, expected a non-negative integer` };
+  const rawOutbox = version === 1 ? (value.outbox as unknown[]) : [];
 
   const skipped: string[] = [];
   const faults: AgentState['faults'] = {};
@@ -34,7 +52,7 @@ export function checkAgentState(value: unknown): StateCheck {
   }
 
   const outbox: FaultTransition[] = [];
-  value.outbox.forEach((entry: unknown, i: number) => {
+  rawOutbox.forEach((entry: unknown, i: number) => {
     const problem = transitionProblem(entry);
     if (problem) skipped.push(`outbox[${i}]: ${problem}`);
     else outbox.push(entry as FaultTransition);
@@ -54,12 +72,14 @@ export function checkAgentState(value: unknown): StateCheck {
 
   // A seq must never be handed out twice, even if the file's own seq lags behind its outbox.
   const seq = Math.max(value.seq, unique.at(-1)?.seq ?? 0);
-  const state: AgentState = { version: 1, seq, faults, outbox: unique, counters, checkState: value.checkState as Record<string, unknown> };
+  const ackedSeq = version === 2 ? Math.min(value.ackedSeq as number, seq) : 0;
+  const state: AgentState = { seq, ackedSeq, faults, outbox: unique, counters, checkState: value.checkState as Record<string, unknown> };
   if (value.outboxOverflowing === true) state.outboxOverflowing = true;
-  return { ok: true, state, skipped };
+  return { ok: true, version, state, skipped };
 }
 
-function transitionProblem(t: unknown): string | undefined {
+/** What is wrong with a stored transition, or undefined when it is usable. */
+export function transitionProblem(t: unknown): string | undefined {
   if (!isRecord(t)) return `is ${typeName(t)}, expected an object`;
   if (!isCount(t.seq) || t.seq === 0) return `seq is ${JSON.stringify(t.seq)}, expected a positive integer`;
   if (typeof t.kind !== 'string' || !KINDS.has(t.kind)) return `kind is ${JSON.stringify(t.kind)}`;

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outboxBytes } from './outbox.js';
+import { readStoredState } from './read-stored.js';
 import { StateStore } from './state-store.js';
 import { makeTransition, tempDir, waitFor } from './test-support/transitions.js';
 import type { OutboxLimits } from './types.js';
@@ -14,7 +13,8 @@ beforeEach(async () => ({ dir, remove } = await tempDir()));
 afterEach(() => remove());
 
 const open = (outbox: OutboxLimits = BIG, checkStateDelayMs = 10) => StateStore.open({ dir, outbox, checkStateDelayMs });
-const onDisk = async () => JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as StateStore['data'];
+/** What the directory holds (checkpoint + journal), read without changing it. */
+const onDisk = async () => (await readStoredState(dir)).state;
 
 describe('StateStore batching', () => {
   it('makes 1000 concurrent appends durable in a handful of writes, seqs 1..1000 in order', async () => {
@@ -23,7 +23,7 @@ describe('StateStore batching', () => {
     expect(results.every((r) => r.durable)).toBe(true);
     const seqs = results.map((r) => r.transitions[0]!.seq);
     expect(seqs).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
-    expect(store.adapter.writes).toBeLessThanOrEqual(3);
+    expect(store.io().writes).toBeLessThanOrEqual(3);
     expect((await onDisk()).outbox).toHaveLength(1000);
     await store.close();
   });
@@ -35,7 +35,7 @@ describe('StateStore batching', () => {
     const rest = Array.from({ length: 200 }, (_, i) => store.appendTransitions([makeTransition('opened', `b${i}`)]));
     expect((await first).durable).toBe(true);
     expect((await Promise.all(rest)).every((r) => r.durable)).toBe(true);
-    expect(store.adapter.writes).toBe(2);
+    expect(store.io().writes).toBe(2);
     await store.close();
   });
 
@@ -44,7 +44,7 @@ describe('StateStore batching', () => {
     const t = makeTransition('opened', 'a');
     await store.appendTransitions([t]);
     t.fault.occurrences = 42;
-    expect(store.data.outbox[0]!.fault.occurrences).toBe(1);
+    expect(store.internalState.outbox[0]!.fault.occurrences).toBe(1);
     await store.close();
   });
 });
@@ -53,12 +53,12 @@ describe('StateStore outbox', () => {
   it('never reuses a seq, across acks, evictions and restarts', async () => {
     const s1 = await open({ maxEvents: 3, maxBytes: 1e9 });
     await s1.appendTransitions([1, 2, 3, 4, 5].map((i) => makeTransition('opened', `f${i}`)));
-    expect(s1.data.outbox.map((t) => t.seq)).toEqual([3, 4, 5]);
+    expect(s1.internalState.outbox.map((t) => t.seq)).toEqual([3, 4, 5]);
     await s1.ackUpTo(5);
-    expect(s1.data.outbox).toEqual([]);
+    expect(s1.internalState.outbox).toEqual([]);
     await s1.close();
     const s2 = await open({ maxEvents: 3, maxBytes: 1e9 });
-    expect(s2.data.seq).toBe(5);
+    expect(s2.internalState.seq).toBe(5);
     const { transitions } = await s2.appendTransitions([makeTransition('opened', 'g')]);
     expect(transitions[0]!.seq).toBe(6);
     await s2.close();
@@ -68,11 +68,11 @@ describe('StateStore outbox', () => {
     const store = await open();
     await store.appendTransitions([makeTransition('opened', 'a'), makeTransition('updated', 'a')]);
     await store.appendTransitions([makeTransition('updated', 'a')]);
-    expect(store.data.outbox.map((t) => [t.seq, t.kind])).toEqual([
+    expect(store.internalState.outbox.map((t) => [t.seq, t.kind])).toEqual([
       [1, 'opened'],
       [3, 'updated'],
     ]);
-    expect(store.data.counters.outboxCoalesced).toBe(1);
+    expect(store.internalState.counters.outboxCoalesced).toBe(1);
     await store.close();
   });
 
@@ -80,7 +80,7 @@ describe('StateStore outbox', () => {
     const store = await open();
     await store.appendTransitions([1, 2, 3, 4].map((i) => makeTransition('opened', `f${i}`)));
     await store.ackUpTo(2);
-    expect(store.data.outbox.map((t) => t.seq)).toEqual([3, 4]);
+    expect(store.internalState.outbox.map((t) => t.seq)).toEqual([3, 4]);
     await store.close();
     expect((await onDisk()).outbox.map((t) => t.seq)).toEqual([3, 4]);
   });
@@ -96,11 +96,11 @@ describe('StateStore outbox', () => {
     expect(store.health()).toMatchObject({ overflowing: false, evicted: 0, outboxDepth: 4 });
     // A new minor update is itself the lowest class: it goes, not the older ones.
     await store.appendTransitions([makeTransition('updated', 'm2', 'minor')]);
-    expect(store.data.outbox.map((t) => t.seq)).toEqual([1, 2, 3, 4]);
+    expect(store.internalState.outbox.map((t) => t.seq)).toEqual([1, 2, 3, 4]);
     await store.appendTransitions([makeTransition('resolved', 'c', 'critical'), makeTransition('opened', 'x', 'major')]);
     // Then the acknowledged (class 2) and the minor opened (class 3); major and critical stay.
-    expect(store.data.outbox.map((t) => t.seq)).toEqual([1, 2, 6, 7]);
-    expect(store.data.counters).toMatchObject({
+    expect(store.internalState.outbox.map((t) => t.seq)).toEqual([1, 2, 6, 7]);
+    expect(store.internalState.counters).toMatchObject({
       outboxEvicted: 3,
       'outboxEvicted.minor.updated': 1,
       'outboxEvicted.major.acknowledged': 1,
@@ -124,7 +124,7 @@ describe('StateStore outbox', () => {
     await store.appendTransitions([makeTransition('opened', 'a', 'major', { at: '2025-02-01T00:00:00.000Z' }), makeTransition('opened', 'b')]);
     const h = store.health();
     expect(h.outboxDepth).toBe(2);
-    expect(h.outboxBytes).toBe(outboxBytes(store.data.outbox));
+    expect(h.outboxBytes).toBe(outboxBytes(store.internalState.outbox));
     expect(h.oldestPendingAt).toBe('2025-02-01T00:00:00.000Z');
     await store.close();
   });
@@ -153,7 +153,7 @@ describe('StateStore check state and commit', () => {
 
   it('commits changes to faults made by the caller', async () => {
     const store = await open();
-    store.data.faults.k = makeTransition('opened', 'a').fault;
+    store.faults.put({ ...makeTransition('opened', 'a').fault, key: 'k' });
     expect(await store.commit()).toBe(true);
     expect(Object.keys((await onDisk()).faults)).toEqual(['k']);
     await store.close();

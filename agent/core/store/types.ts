@@ -1,20 +1,35 @@
 import type { Fault, FaultTransition } from '../faults/types.js';
 import type { ProbeResult } from '../checks/result.js';
 
-/** Everything the agent keeps across restarts in state.json. The store alone reads and writes it. */
+/** Everything the agent keeps across restarts, as the store holds it in memory. The store alone reads and writes it. */
 export interface AgentState {
-  version: 1;
   /** Last sequence number assigned to a transition (0 before the first). */
   seq: number;
+  /** The desk acknowledged every transition up to here. */
+  ackedSeq: number;
   /** Active faults (open or acknowledged), by fault key. */
   faults: Record<string, Fault>;
-  /** Transitions not yet acknowledged by the desk, oldest first. */
+  /** Transitions not yet acknowledged by the desk, oldest first (the outbox journal holds them on disk). */
   outbox: FaultTransition[];
   /** Monotonic counters: outbox evictions by class, write failures, recoveries. */
   counters: Record<string, number>;
   /** Per-check persistent state (CheckStateHandle), by check id. */
   checkState: Record<string, unknown>;
   /** Set from the first outbox eviction until the outbox drains below half of its caps, so a restart keeps it. */
+  outboxOverflowing?: boolean;
+}
+
+/**
+ * state.json, version 2: the checkpoint of everything but the outbox. `seq` is the last seq whose effect on the
+ * faults it includes; journal transitions after it are replayed at open. Version 1 held the outbox too (migrated).
+ */
+export interface CheckpointFile {
+  version: 2;
+  seq: number;
+  ackedSeq: number;
+  faults: Record<string, Fault>;
+  counters: Record<string, number>;
+  checkState: Record<string, unknown>;
   outboxOverflowing?: boolean;
 }
 

@@ -26,6 +26,12 @@ export const CLOSE = {
   helloTimeout: 4005,
   identityMismatch: 4006,
   replaced: 4007,
+  // Closed by the agent when the desk misbehaves in ways that could cost it data or memory (DESK_PROTOCOL_VIOLATION):
+  deskAhead: 4008,
+  deskFlood: 4009,
+  // Closed by the desk when one agent exceeds its limits (see DESK_LIMIT_DEFAULTS below):
+  rateLimited: 4020,
+  quotaReached: 4021,
 } as const;
 
 export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE];
@@ -43,7 +49,18 @@ export const CLOSE_MEANING: Record<CloseCode, string> = {
   4005: 'no hello within the time allowed',
   4006: 'the agent id in hello differs from the one in the client certificate',
   4007: 'replaced by a newer connection of the same agent',
+  4008: "closed by the agent: the desk's hello says it committed seqs beyond the last seq this agent ever assigned; the agent keeps its outbox and raises DESK_PROTOCOL_VIOLATION",
+  4009: 'closed by the agent: the desk sent frames faster than the agent handles them (more than DESK_FRAME_BURST at once, or DESK_FRAMES_PER_SECOND sustained)',
+  // Desk limits (issue 12, desk side):
+  4020: 'closed by the desk: rate limited — more events in flight than the policy\'s windowEvents, heartbeats faster than the policy\'s heartbeatSeconds, other frames faster than the desk takes them, or reconnecting more often than desk.json limits.connectsPerMinute allows; reconnect with backoff',
+  4021: 'closed by the desk: a quota was reached (limits.maxOpenFaults open occurrences, or limits.bytesPerDay stored); what was sent is acknowledged and what is over the quota is not stored; the reason names which; sent at most once an hour, reconnect as usual',
 };
+
+/** The agent's limits on what a desk may send: a burst of frames, then a sustained rate (token bucket). */
+export const DESK_FRAME_BURST = 500;
+export const DESK_FRAMES_PER_SECOND = 100;
+/** Desk frames received and waiting for their handler, at most, before the agent closes with 4009. */
+export const DESK_FRAMES_QUEUED = 200;
 
 /** Largest frame the desk accepts from an agent. Batches are built well below it. */
 export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;
@@ -59,3 +76,22 @@ export const MAX_SNAPSHOT_FAULTS = 5000;
 
 /** What a v1 agent can do; the desk must not ask for anything else (e.g. it opens no channel without "assist"). */
 export const AGENT_CAPABILITIES = ['snapshot', 'events', 'heartbeat', 'fault-ack'] as const;
+
+/**
+ * Desk limits (issue 12, desk side): the defaults of desk.json `limits`, sized for real terminals — a healthy agent
+ * sends a few events a minute and one heartbeat per policy interval; a catch-up after days offline sends at most its
+ * outbox (10,000 events, 8 MiB by default) in one burst. Here so the protocol document can state them.
+ */
+export const DESK_LIMIT_DEFAULTS = {
+  /** Events per agent at full speed before the desk acknowledges more slowly (twice the default outbox). */
+  eventBurst: 20_000,
+  /** After the burst, acknowledgements keep an agent to this many events per second (it waits; nothing is dropped). */
+  eventsPerSecond: 20,
+  /** Open occurrences per agent (the most one snapshot can carry); new ones beyond it are refused (4021). */
+  maxOpenFaults: MAX_SNAPSHOT_FAULTS,
+  /** Bytes of events and new occurrences stored per agent per day (China Standard Time); beyond it refused (4021). */
+  bytesPerDay: 64 * 1024 * 1024,
+  /** Connections per agent at once, then per minute (more: closed with 4020 before hello). */
+  connectBurst: 30,
+  connectsPerMinute: 6,
+} as const;

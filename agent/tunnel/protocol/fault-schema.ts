@@ -46,6 +46,7 @@ export const FaultSchema = Type.Object(
     state: Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
     acknowledgedBy: Type.Optional(Type.String({ maxLength: 256 })),
     acknowledgedAt: Type.Optional(DateTime),
+    acknowledgedNote: Type.Optional(Type.String({ maxLength: 1024 })),
     resolvedAt: Type.Optional(DateTime),
     flapping: Type.Optional(Type.Boolean()),
     inhibitedBy: Type.Array(Type.String({ maxLength: 256 }), { maxItems: 256 }),

@@ -19,7 +19,7 @@ const Site = Type.Object({
 
 const Channel = Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1, description: 'channel number, chosen by the opener' });
 
-/** Reserved for remote assistance (a later issue): both directions, validated now, answered with channel-close. */
+/** Reserved for remote assistance, not built yet: both directions, validated now, answered with channel-close. */
 const channelMessages = {
   'channel-open': msg('channel-open', 'open a multiplexed assistance channel (reserved; v1 peers answer channel-close "not_supported")', {
     channel: Channel,

@@ -1,5 +1,16 @@
-import { fileURLToPath } from 'node:url';
-import { CLOSE_MEANING, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS, DEFAULT_WINDOW_EVENTS, MAX_AGENT_FRAME_BYTES, MAX_DESK_FRAME_BYTES, PROTOCOL_VERSION } from './constants.js';
+import {
+  CLOSE_MEANING,
+  DEFAULT_BATCH_BYTES,
+  DEFAULT_BATCH_EVENTS,
+  DEFAULT_WINDOW_EVENTS,
+  DESK_FRAME_BURST,
+  DESK_FRAMES_PER_SECOND,
+  DESK_FRAMES_QUEUED,
+  DESK_LIMIT_DEFAULTS as L,
+  MAX_AGENT_FRAME_BYTES,
+  MAX_DESK_FRAME_BYTES,
+  PROTOCOL_VERSION,
+} from './constants.js';
 import { PROTOCOL_NARRATIVE } from './doc-text.js';
 import { FaultSchema, TransitionSchema } from './fault-schema.js';
 import { agentMessages, deskMessages } from './messages.js';
@@ -7,13 +18,13 @@ import { agentMessages, deskMessages } from './messages.js';
 /**
  * Renders docs/protocol.md: the narrative (doc-text.ts), the close codes and limits from constants.ts, and the JSON
  * Schema of every message from messages.ts. Generated; a test fails when the file and the code disagree.
- * Regenerate: node --import tsx agent/tunnel/protocol/render-docs.ts > docs/protocol.md
+ * Regenerate with `guardpost docs protocol` (all documents: npm run docs).
  */
 export function renderProtocolMarkdown(): string {
   const lines: string[] = [
     `# Desk protocol, version ${PROTOCOL_VERSION}`,
     '',
-    '<!-- Generated from agent/tunnel/protocol/*.ts by render-docs.ts; do not edit by hand. -->',
+    '<!-- Generated from agent/tunnel/protocol/*.ts by `guardpost docs protocol`; do not edit by hand. -->',
     '',
     PROTOCOL_NARRATIVE.trim(),
     '',
@@ -27,6 +38,8 @@ export function renderProtocolMarkdown(): string {
     '',
     `- Largest frame the desk accepts: ${MAX_AGENT_FRAME_BYTES} bytes; the agent: ${MAX_DESK_FRAME_BYTES} bytes (larger: close 1009).`,
     `- Agent defaults, lowered by the desk's policy: batches of at most ${DEFAULT_BATCH_EVENTS} events and ${DEFAULT_BATCH_BYTES} bytes; at most ${DEFAULT_WINDOW_EVENTS} events in flight.`,
+    `- What the agent takes from a desk: a burst of ${DESK_FRAME_BURST} frames, then ${DESK_FRAMES_PER_SECOND} a second, and at most ${DESK_FRAMES_QUEUED} waiting to be handled (more: close 4009, DESK_PROTOCOL_VIOLATION); a hello committing seqs the agent never assigned: close 4008, the outbox is kept.`,
+    `- Desk limits per agent (desk.json \`limits\`, defaults): ${L.eventBurst} events at once, then acknowledgements at ${L.eventsPerSecond} events a second (the agent waits, nothing is dropped); ${L.maxOpenFaults} open occurrences and ${L.bytesPerDay} bytes a day stored (beyond: acknowledged, not stored, close 4021 at most once an hour); ${L.connectBurst} connections at once, then ${L.connectsPerMinute} a minute, and heartbeats no faster than the policy (beyond: close 4020).`,
     '',
     '## Shared definitions',
     '',
@@ -82,5 +95,3 @@ function schemaJson(schema: object, refTransition = true, refFault = true): stri
   );
   return text.replace(/\[\n\s*((?:"[^"\n]*"|-?[\d.]+|true|false|null)(?:,\n\s*(?:"[^"\n]*"|-?[\d.]+|true|false|null))*)\n\s*\]/g, (_m, body: string) => `[${body.split(/,\n\s*/).join(', ')}]`);
 }
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.stdout.write(renderProtocolMarkdown());

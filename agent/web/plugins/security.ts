@@ -3,9 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebContext } from '../context.js';
 
 /**
- * The page's defences, for every route: DNS rebinding (Host allow-list), cross-site reads (Fetch Metadata),
- * cross-site writes (Origin allow-list and a per-start CSRF token), framing, sniffing and referrers (headers).
- * There is no CORS: no route ever sends Access-Control-* headers, so other origins can neither read nor preflight.
+ * The page's defences, for every route: DNS rebinding (Host allow-list), cross-site reads (Fetch Metadata, and a
+ * foreign Origin refused), cross-site writes (Origin allow-list and a per-start CSRF token), framing, sniffing and
+ * referrers (headers). There is no CORS: no route ever sends Access-Control-* headers, so other origins can neither
+ * read nor preflight.
  */
 
 /** The address the server is bound to; the allow-lists follow it once the real port is known. */
@@ -119,11 +120,13 @@ export function securityPlugin(app: FastifyInstance, opts: SecurityOptions, done
     const host = String(req.headers.host ?? '').toLowerCase();
     if (!binding.hosts.has(host)) return refuse(req, reply, 421, 'bad_host', `misdirected request: Host "${host}" is not this agent's address`);
     if (crossSiteRefused(req)) return refuse(req, reply, 403, 'cross_site', 'cross-site request refused');
-    if (SAFE_METHODS.has(req.method)) return;
     const origin = req.headers.origin;
-    if (typeof origin !== 'string' || !binding.origins.has(origin.toLowerCase())) {
-      return refuse(req, reply, 403, 'bad_origin', 'state-changing requests must come from the local page itself (Origin)');
-    }
+    const ownOrigin = typeof origin === 'string' && binding.origins.has(origin.toLowerCase());
+    // Browsers without Fetch Metadata (old ones on old terminals) still name the origin of a cross-origin fetch or
+    // EventSource: refused on every route, reads included, so another page cannot even hold a stream open.
+    if (origin !== undefined && !ownOrigin) return refuse(req, reply, 403, 'bad_origin', 'requests from another origin are refused (Origin)');
+    if (SAFE_METHODS.has(req.method)) return;
+    if (!ownOrigin) return refuse(req, reply, 403, 'bad_origin', 'state-changing requests must come from the local page itself (Origin)');
     if (!tokenMatches(req.headers[CSRF_HEADER], ctx.csrfToken)) {
       return refuse(req, reply, 403, 'bad_csrf_token', 'missing or stale page token: reload the page');
     }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from '../../core/schema/type.js';
+import { routeOptions } from '../../core/schema/route-spec.js';
 import type { WebContext } from '../context.js';
 import { LiveHub, type LiveHubOptions } from '../live-hub.js';
-import { ErrorSchema } from '../schemas/views.js';
+import { LOCAL_ROUTES } from '../routes.js';
 import { SECURITY_HEADERS } from './security.js';
 
 /** GET /events: the page's live stream (server-sent events, one `state` event per change, heartbeat included). */
@@ -12,7 +12,7 @@ export type LiveSettings = Omit<LiveHubOptions, 'payload'> & {
   watchMs: number;
 };
 
-export const LIVE_DEFAULTS: LiveSettings = { debounceMs: 50, periodMs: 10_000, maxClients: 64, retryMs: 2_000, watchMs: 2_000 };
+export const LIVE_DEFAULTS: LiveSettings = { debounceMs: 50, periodMs: 10_000, maxClients: 64, maxClientsPerOrigin: 16, retryMs: 2_000, watchMs: 2_000 };
 
 export function ssePlugin(app: FastifyInstance, opts: { ctx: WebContext; live: LiveSettings; onHub?: (hub: LiveHub) => void }, done: (err?: Error) => void): void {
   const { ctx } = opts;
@@ -30,11 +30,14 @@ export function ssePlugin(app: FastifyInstance, opts: { ctx: WebContext; live: L
   }, opts.live.watchMs);
   watch.unref();
 
-  app.get(
-    '/events',
-    { schema: { response: { 200: Type.String({ description: 'text/event-stream: `state` events carrying the snapshot (GET /api/snapshot)' }), 403: ErrorSchema, 421: ErrorSchema, 503: ErrorSchema } } },
-    async (req, reply) => {
-      if (hub.full) return reply.code(503).send({ error: 'too many open pages', code: 'too_many_streams' });
+  app.route({
+    ...routeOptions(LOCAL_ROUTES.events),
+    handler: async (req, reply) => {
+      // Only the page's own origins get this far (security.ts); the page itself sends none on a same-origin stream.
+      const origin = typeof req.headers.origin === 'string' ? req.headers.origin.toLowerCase() : '';
+      const admission = hub.admits(origin);
+      if (admission === 'full') return reply.code(503).send({ error: 'too many open pages', code: 'too_many_streams' });
+      if (admission === 'origin_full') return reply.code(503).send({ error: 'too many open pages from this origin', code: 'too_many_streams_from_origin' });
       reply.hijack(); // the stream outlives this handler; onSend hooks do not run, so the headers are written here
       reply.raw.writeHead(200, {
         ...SECURITY_HEADERS,
@@ -43,9 +46,9 @@ export function ssePlugin(app: FastifyInstance, opts: { ctx: WebContext; live: L
         'x-accel-buffering': 'no',
       });
       req.raw.socket.setNoDelay(true);
-      hub.attach(reply.raw);
+      hub.attach(reply.raw, origin);
     },
-  );
+  });
 
   // Open streams would keep close() waiting for ever: end them first.
   app.addHook('preClose', (hookDone) => {

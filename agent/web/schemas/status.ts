@@ -6,9 +6,9 @@ import type { AgentStatus, CheckStatus, TunnelStatus } from '../../core/runtime/
 import type { StoreHealth } from '../../core/store/types.js';
 
 /**
- * Response schemas of the core's shapes (AgentStatus and what it holds), in TypeBox. fastify serialises responses
- * through them, so a field missing here would silently vanish from the API: the assertions at the bottom make the
- * compiler fail when the core's interfaces and these schemas drift apart.
+ * Response schemas of the core's shapes (AgentStatus and what it holds), built with ../../core/schema/type.ts. fastify
+ * serialises responses through them, so a field missing here would silently vanish from the API: the assertions at
+ * the bottom make the compiler fail when the core's interfaces and these schemas drift apart.
  */
 
 export const TextSchema = Type.Object({ zh: Type.String(), en: Type.String() }, { additionalProperties: false });
@@ -45,6 +45,7 @@ export const FaultSchema = Type.Object({
   state: Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
   acknowledgedBy: Type.Optional(Type.String()),
   acknowledgedAt: Type.Optional(Type.String()),
+  acknowledgedNote: Type.Optional(Type.String()),
   resolvedAt: Type.Optional(Type.String()),
   flapping: Type.Optional(Type.Boolean()),
   inhibitedBy: Type.Array(Type.String()),
@@ -91,6 +92,7 @@ export const AgentStatusSchema = Type.Object({
     startedAt: Type.String(),
     uptimeSeconds: Type.Number(),
     configSource: Type.String(),
+    stateDir: Type.String(),
   }),
   site: SiteSchema,
   overall: OverallSchema,

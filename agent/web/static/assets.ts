@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { APP_JS } from './app-js.js';
-import { I18N_JS } from './i18n-js.js';
-import { LEGACY_JS } from './legacy-js.js';
-import { RENDER_JS } from './render-js.js';
-import { STYLE_CSS } from './style-css.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pageFiles } from './page-files.js';
 
 /**
- * The page's static files, compiled into the agent as strings: dist/ is then all the page needs (tsc copies no
- * .html/.css/.js files), and no build step runs on the terminal. Served under /static/<name>.
+ * The page's static files, served under /static/<name>: its browser code and styles, built from agent/web/page/
+ * (see page-files.ts). Read from disk once, when this module loads (the page server's start), and kept in memory
+ * with their ETags: the terminal's disk is not touched per request, and a file changed under a running agent is
+ * not served half-written.
  */
 
 export interface Asset {
@@ -16,19 +16,39 @@ export interface Asset {
   etag: string;
 }
 
-const ICON_SVG =
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path d="M16 2 4 7v8c0 7.5 5.1 13.3 12 15 6.9-1.7 12-7.5 12-15V7z" fill="#1a7f37"/>' +
-  '<path d="m10 16 4.5 4.5L23 12" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/></svg>';
+const JS = 'text/javascript; charset=utf-8';
+/** Every file the page may load, with its content type; nothing else in the directory is served. */
+const SERVED: ReadonlyArray<readonly [name: string, type: string]> = [
+  ['app.js', JS],
+  ['render.js', JS],
+  ['dom.js', JS],
+  ['i18n.js', JS],
+  ['legacy.js', JS],
+  ['style.css', 'text/css; charset=utf-8'],
+  ['icon.svg', 'image/svg+xml'],
+];
 
 function asset(type: string, body: string): Asset {
   return { type, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
 }
 
-export const ASSETS: ReadonlyMap<string, Asset> = new Map([
-  ['app.js', asset('text/javascript; charset=utf-8', APP_JS)],
-  ['render.js', asset('text/javascript; charset=utf-8', RENDER_JS)],
-  ['i18n.js', asset('text/javascript; charset=utf-8', I18N_JS)],
-  ['legacy.js', asset('text/javascript; charset=utf-8', LEGACY_JS)],
-  ['style.css', asset('text/css; charset=utf-8', STYLE_CSS)],
-  ['icon.svg', asset('image/svg+xml', ICON_SVG)],
-]);
+function loadAssets(): Map<string, Asset> {
+  const files = pageFiles();
+  try {
+    return new Map(
+      SERVED.map(([name, type]) => {
+        let body: string;
+        try {
+          body = readFileSync(join(files.dir, name), 'utf8');
+        } catch (e) {
+          throw new Error(`the page file ${name} is missing in ${files.dir} (npm run build writes it): ${(e as Error).message}`);
+        }
+        return [name, asset(type, body)];
+      }),
+    );
+  } finally {
+    files.cleanup();
+  }
+}
+
+export const ASSETS: ReadonlyMap<string, Asset> = loadAssets();

@@ -2,6 +2,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
+import { startTestProxy } from '../../../agent/net/test-support/connect-proxy.js';
 
 export interface Running {
   port: number;
@@ -87,29 +88,11 @@ export interface ProxyServer extends Running {
   seen: { target: string; authorization?: string }[];
 }
 
-/** An HTTP CONNECT proxy; with `credentials` ("user:password") it answers 407 to anything else. */
-export async function connectProxy(credentials?: string): Promise<ProxyServer> {
-  const seen: ProxyServer['seen'] = [];
-  const server = http.createServer((_req, res) => res.writeHead(405).end());
-  server.on('connect', (req: IncomingMessage, client: net.Socket, head: Buffer) => {
-    const authorization = req.headers['proxy-authorization'];
-    seen.push({ target: req.url ?? '', ...(authorization ? { authorization } : {}) });
-    client.on('error', () => undefined);
-    if (credentials && authorization !== `Basic ${Buffer.from(credentials).toString('base64')}`) {
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    const [host, port] = (req.url ?? '').split(/:(?=\d+$)/);
-    const upstream = net.connect(Number(port), host!, () => {
-      client.once('close', () => upstream.destroy());
-      upstream.once('close', () => client.destroy());
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'));
-  });
-  const running = await listen(server, 'http');
-  return { ...running, seen };
+/**
+ * An HTTP CONNECT proxy (agent/net's test proxy); with `credentials` ("user:password") it answers 407 to anything
+ * else, or 401 as tinyproxy answers wrong credentials.
+ */
+export async function connectProxy(credentials?: string, authFailure: 401 | 407 = 407): Promise<ProxyServer> {
+  const proxy = await startTestProxy({ ...(credentials ? { credentials } : {}), authFailureStatus: authFailure });
+  return { ...proxy, url: `${proxy.url}/` };
 }

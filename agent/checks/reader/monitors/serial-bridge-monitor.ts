@@ -3,10 +3,11 @@ import { SerialBridge, type DeviceState } from '../../../../firmware-bridge/brid
 import type { ReaderProfile } from '../../../../firmware-bridge/profiles/types.js';
 import type { PortUser } from '../../../../firmware-bridge/serial/port-users.js';
 import { openSerialDevice } from '../../../../firmware-bridge/serial/serial-tty.js';
-import type { Presence, ReaderObservation } from '../observation.js';
-import { ReaderHealth } from '../reader-health.js';
+import type { Presence, ReaderObservation, Watch } from '../observation.js';
+import { ReaderHealth, type HealthView } from '../reader-health.js';
 import type { ResolvedReaderConfig } from '../schema.js';
 import type { ReaderMonitor } from './types.js';
+import { settledWithin } from './settled-within.js';
 
 export interface SerialBridgeMonitorOptions {
   config: ResolvedReaderConfig;
@@ -20,17 +21,24 @@ export interface SerialBridgeMonitorOptions {
  * serial-bridge: the bridge holds the physical port for as long as the check runs and hands the settlement software
  * a pty; every exchange passing through (and the bridge's own idle-line probes) feeds the reader's health. An unplug
  * is the port's close event, seen at once; the bridge reopens the port by itself when the reader comes back.
+ * Until an exchange has been seen on a newly opened port there is no verdict (`pending`: the bridge probes a quiet
+ * line within a second of opening it), and none can come while the real port is still held by the settlement
+ * software or, with own probes off, before it talks (`not_observed`).
  */
 export class SerialBridgeMonitor implements ReaderMonitor {
   private readonly c: ResolvedReaderConfig;
   private readonly health: ReaderHealth;
   private readonly now: () => number;
   private readonly bridge: SerialBridge;
+  private readonly watchingSince: number;
+  /** Resolves at the next exchange: what a run with no verdict yet waits for. */
+  private nextExchange: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(o: SerialBridgeMonitorOptions) {
     this.c = o.config;
     this.now = o.now ?? (() => performance.now());
     this.health = new ReaderHealth(this.c.linkErrors.windowSeconds * 1000, this.c.noResponseAfter);
+    this.watchingSince = this.now();
     const { port, serial, bridge } = this.c;
     this.bridge = new SerialBridge({
       profile: o.profile,
@@ -44,7 +52,11 @@ export class SerialBridgeMonitor implements ReaderMonitor {
       ...(o.portUsers !== undefined ? { portUsers: o.portUsers } : serial.inUseCheck === 'lock' ? { portUsers: null } : {}),
       now: this.now,
     });
-    this.bridge.on('exchange', (exchange) => this.health.record(exchange));
+    this.bridge.on('exchange', (exchange) => {
+      this.health.record(exchange);
+      this.nextExchange?.resolve();
+      this.nextExchange = undefined;
+    });
     this.bridge.on('device', (state) => {
       if (state !== 'open') this.health.deviceLost();
     });
@@ -54,12 +66,19 @@ export class SerialBridgeMonitor implements ReaderMonitor {
     return this.bridge.start();
   }
 
-  async observe(): Promise<ReaderObservation> {
+  async observe(waitMs = 0): Promise<ReaderObservation> {
+    const opened = (state: string) => state === 'open' || state === 'opening';
+    if (waitMs > 0 && opened(this.bridge.snapshot().device.state) && !this.health.view(this.now()).observedSinceFound && this.c.bridge.idleProbeSeconds > 0) {
+      await settledWithin(this.exchangeSeen(), waitMs);
+    }
     const snap = this.bridge.snapshot();
-    const health = this.health.view(this.now());
+    const now = this.now();
+    const health = this.health.view(now);
     const o = snap.observer;
+    const presence = presenceOf(snap.device.state, snap.device.detail, snap.devicePath);
     return {
-      presence: presenceOf(snap.device.state, snap.device.detail, snap.devicePath),
+      presence,
+      ...(presence.kind === 'present' || presence.kind === 'in_use' ? { watch: this.watch(presence, health, snap.linkPath, now) } : {}),
       health,
       cardInsertions: health.cardInsertions,
       evidence: {
@@ -81,7 +100,41 @@ export class SerialBridgeMonitor implements ReaderMonitor {
   }
 
   close(): Promise<void> {
+    this.nextExchange?.resolve();
     return this.bridge.close();
+  }
+
+  private exchangeSeen(): Promise<void> {
+    if (!this.nextExchange) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.nextExchange = { promise, resolve };
+    }
+    return this.nextExchange.promise;
+  }
+
+  private watch(presence: Presence, health: HealthView, linkPath: string, now: number): Watch {
+    const unseenMs = now - (health.lastObservedAtMs ?? this.watchingSince);
+    if (presence.kind === 'in_use') {
+      return {
+        kind: 'not_observed',
+        forMs: unseenMs,
+        why: {
+          zh: `结算软件仍在使用真实端口（${presence.by}），请将其读卡器端口改为桥接端口 ${linkPath}`,
+          en: `the settlement software still uses the real port (${presence.by}); point it at the bridge's ${linkPath}`,
+        },
+      };
+    }
+    if (health.observedSinceFound && health.lastObservedAtMs !== null) return { kind: 'observed', agoMs: now - health.lastObservedAtMs };
+    if (this.c.bridge.idleProbeSeconds > 0) return { kind: 'pending', forMs: unseenMs };
+    return {
+      kind: 'not_observed',
+      forMs: unseenMs,
+      why: {
+        zh: '端口打开后尚无通信，且桥接自身探测已关闭（bridge.idleProbeSeconds 为 0）',
+        en: 'no exchange since the port opened, and the bridge\'s own probes are off (bridge.idleProbeSeconds 0)',
+      },
+    };
   }
 }
 

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ReaderClient } from '../../../../firmware-bridge/client/reader-client.js';
 import { runHealthProbe } from '../../../../firmware-bridge/health/health-probe.js';
 import type { ReaderProfile, SerialSettings } from '../../../../firmware-bridge/profiles/types.js';
 import { portUsers, type PortUser } from '../../../../firmware-bridge/serial/port-users.js';
 import { openSerialPort, SerialOpenError } from '../../../../firmware-bridge/serial/serial-open.js';
-import type { Presence, ReaderObservation } from '../observation.js';
-import { ReaderHealth } from '../reader-health.js';
+import type { Presence, ReaderObservation, Watch } from '../observation.js';
+import { ReaderHealth, type HealthView } from '../reader-health.js';
 import type { ResolvedReaderConfig } from '../schema.js';
 import type { ReaderMonitor } from './types.js';
+import { settledWithin } from './settled-within.js';
 
 export interface SerialProbeMonitorOptions {
   config: ResolvedReaderConfig;
@@ -17,11 +17,6 @@ export interface SerialProbeMonitorOptions {
   /** Injectable for tests (a socat pty is always held by socat itself). */
   portUsers?: (path: string) => Promise<PortUser[] | null>;
   openPort?: (path: string, settings: SerialSettings) => Promise<Duplex>;
-  /**
-   * The first run waits this long for the first probe, so a one-shot `guardpost check` has something to say. Short:
-   * the first run also pays for the isolated child's start, and with a 1 s interval the whole run must fit in 1 s.
-   */
-  firstObserveWaitMs?: number;
   now?: () => number;
 }
 
@@ -29,7 +24,9 @@ export interface SerialProbeMonitorOptions {
  * serial-probe: every `probeIntervalSeconds` opens the port, asks status and version, closes it. Between probes the
  * port is left to the settlement software. Presence is looked at on every run (does the device node exist), so a
  * USB-serial reader pulled out shows at the next run; plugged back in, it is probed at once.
- * A port someone else holds is "in use": fine, and not opened — neither the lock nor the line settings are touched.
+ * A port someone else holds is "in use" and not opened — neither the lock nor the line settings are touched. What was
+ * observed before still counts for two probe intervals (a probe may just have met a card being read); after that the
+ * reader is `not_observed`, with for how long: a dead reader behind a busy port must not look fine.
  */
 export class SerialProbeMonitor implements ReaderMonitor {
   private readonly c: ResolvedReaderConfig;
@@ -37,8 +34,9 @@ export class SerialProbeMonitor implements ReaderMonitor {
   private readonly now: () => number;
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private observedOnce = false;
   private missing = false;
+  /** When watching began: how long a reader never observed has gone unobserved. */
+  private watchingSince = 0;
   private inUseBy: string | null = null;
   private portError: string | null = null;
   private probes = 0;
@@ -51,16 +49,13 @@ export class SerialProbeMonitor implements ReaderMonitor {
   }
 
   async start(): Promise<void> {
+    this.watchingSince = this.now();
     this.kick();
     this.timer = setInterval(() => this.kick(), this.c.probeIntervalSeconds * 1000);
     this.timer.unref();
   }
 
-  async observe(): Promise<ReaderObservation> {
-    if (!this.observedOnce) {
-      this.observedOnce = true;
-      if (this.running) await Promise.race([this.running, sleep(this.o.firstObserveWaitMs ?? 250)]);
-    }
+  async observe(waitMs = 0): Promise<ReaderObservation> {
     const port = this.c.port;
     if (!existsSync(port)) {
       if (!this.missing) this.health.deviceLost();
@@ -71,6 +66,11 @@ export class SerialProbeMonitor implements ReaderMonitor {
       // Plugged back in: look at it now rather than at the next interval.
       this.missing = false;
       this.kick();
+    }
+    if (!this.health.view(this.now()).observedSinceFound && !this.inUseBy && !this.portError) {
+      // No verdict yet: wait (bounded) for the probe under way, or start one if the last attempt learnt nothing.
+      this.kick();
+      if (this.running && waitMs > 0) await settledWithin(this.running, waitMs);
     }
     if (this.portError) return this.observation({ kind: 'port_error', detail: { zh: `无法打开串口 ${port}：${this.portError}`, en: `cannot open ${port}: ${this.portError}` } });
     return this.observation(this.inUseBy ? { kind: 'in_use', by: this.inUseBy } : { kind: 'present' });
@@ -83,13 +83,32 @@ export class SerialProbeMonitor implements ReaderMonitor {
   }
 
   private observation(presence: Presence): ReaderObservation {
-    const health = this.health.view(this.now());
+    const now = this.now();
+    const health = this.health.view(now);
     return {
       presence,
+      ...(presence.kind === 'present' || presence.kind === 'in_use' ? { watch: this.watch(presence, health, now) } : {}),
       health,
       cardInsertions: health.cardInsertions,
       evidence: { port: this.c.port, probes: this.probes },
     };
+  }
+
+  private watch(presence: Presence, health: HealthView, now: number): Watch {
+    const last = health.lastObservedAtMs;
+    const fresh = health.observedSinceFound && last !== null && now - last <= 2 * this.c.probeIntervalSeconds * 1000;
+    if (presence.kind === 'in_use' && !fresh) {
+      return {
+        kind: 'not_observed',
+        forMs: now - (last ?? this.watchingSince),
+        why: {
+          zh: `端口被 ${presence.by} 占用，无法探测；要在结算软件占用端口时持续监测，请改用桥接模式（mode: serial-bridge）`,
+          en: `its port is held by ${presence.by}, so it cannot be probed; to watch a port the settlement software holds, use bridge mode (mode: serial-bridge)`,
+        },
+      };
+    }
+    if (!health.observedSinceFound || last === null) return { kind: 'pending', forMs: now - (last ?? this.watchingSince) };
+    return { kind: 'observed', agoMs: now - last };
   }
 
   private kick(): void {

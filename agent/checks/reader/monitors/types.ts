@@ -8,6 +8,7 @@ import type { ReaderObservation } from '../observation.js';
 export interface ReaderMonitor {
   /** Starts following. Throws only for what will not get better by waiting (e.g. the bridge's pty cannot be made). */
   start(): Promise<void>;
-  observe(): Promise<ReaderObservation>;
+  /** The reader as it stands; with no verdict yet, waits up to `waitMs` for the observation under way. */
+  observe(waitMs?: number): Promise<ReaderObservation>;
   close(): Promise<void>;
 }

@@ -4,6 +4,8 @@
  *   GP_TOKEN_LABEL    default "flags-token";  GP_TOKEN_SERIAL  default "FLAGS0001"
  *   GP_LOGIN_COUNT_FILE  every C_Login appends one byte here (the count is the file size); C_Login always fails
  *                        with CKR_PIN_INCORRECT, as a wrong PIN would on a real key.
+ *   GP_LOGIN_CRASH       when set, C_Login segfaults once it has counted the attempt: a module that takes the
+ *                        process down inside the login, so no run's state comes back.
  * SoftHSM2 never sets USER_PIN_FINAL_TRY or USER_PIN_LOCKED; this module lets the tests set any of them.
  * The token holds no objects.
  */
@@ -84,6 +86,11 @@ static CK_RV login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, 
   if (file && *file) {
     FILE *f = fopen(file, "ab");
     if (f) { fputc('L', f); fclose(f); }
+  }
+  const char *crash = getenv("GP_LOGIN_CRASH");
+  if (crash && *crash) {
+    volatile int *nowhere = NULL;
+    *nowhere = 1; /* SIGSEGV */
   }
   return CKR_PIN_INCORRECT;
 }

@@ -1,12 +1,14 @@
 /** Test-only helpers: token check configs with defaults filled, one-off probe runs, results by subject. */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { ProbeContext } from '../../../core/checks/plugin.js';
 import type { ProbeResult } from '../../../core/checks/result.js';
 import { checkConfigWithDefaults } from '../../../core/config/check-config.js';
 import { Secret } from '../../../core/config/secret.js';
 import { memoryState, neverAborted, testContext } from '../../shared/testing.js';
 import { plugin } from '../index.js';
-import { LoginJournal } from '../login-journal.js';
 import type { TokenConfig } from '../schema.js';
 
 export const tokenConfig = (tokens: Record<string, unknown>[]): TokenConfig => checkConfigWithDefaults(plugin, { tokens });
@@ -18,18 +20,22 @@ export function signTestConfig(token: Record<string, unknown>, pin: string, sign
   return cfg;
 }
 
-const usedCheckIds = new Set<string>();
+let stateDir: string | undefined;
 
-/** A context with its own check id (the login journal is keyed by it) and in-memory persistent state. */
-export function tokenContext(overrides: Partial<ProbeContext> = {}): ProbeContext {
-  const ctx = testContext({ checkId: `token-test-${randomUUID()}`, state: memoryState(), ...overrides });
-  usedCheckIds.add(ctx.checkId);
-  return ctx;
+/** One state directory per test file, as the agent's: contexts with the same check id share its login journal. */
+export function tokenStateDir(): string {
+  return (stateDir ??= mkdtempSync(path.join(tmpdir(), 'gp-token-state-')));
 }
 
-/** Removes the login markers (see login-journal.ts) the tests' failed logins left in the temp dir. */
-export function forgetLoginMarkers(tokenNames: string[] = ['hsm']): void {
-  for (const id of usedCheckIds) for (const name of tokenNames) new LoginJournal(id, name).end();
+/** A context with its own check id (the login journal is keyed by it), in-memory persistent state and a state dir. */
+export function tokenContext(overrides: Partial<ProbeContext> = {}): ProbeContext {
+  return testContext({ checkId: `token-test-${randomUUID()}`, state: memoryState(), stateDir: tokenStateDir(), ...overrides });
+}
+
+/** Removes the state directory, with the login markers (see login-journal.ts) the tests' failed logins left there. */
+export function forgetLoginMarkers(): void {
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  stateDir = undefined;
 }
 
 export async function runOnce(cfg: TokenConfig, ctx = tokenContext()): Promise<ProbeResult[]> {

@@ -286,6 +286,7 @@ const row = (what: string, m: Mem, p?: Phase) => ({
 
 console.log(`Guardpost agent memory, node ${process.version}; VmRSS/VmHWM from /proc/<pid>/status; agent = compiled dist/, schedule accelerated`);
 console.log('agent = the local page on (one open page: HTML, static files, live stream) and the desk tunnel connected to the reference desk');
+console.log(`agent and daemon V8 settings, as \`guardpost run\` sets them: ${(start.report.v8Flags as string[]).join(' ') || 'V8 defaults'}`);
 console.table([
   row('baseline: node -e setInterval, at 5 s', base),
   row('agent after start-up (settled)', start, start),
@@ -321,8 +322,8 @@ console.log(
   `page: ${acc.pageFiles} files (${round(acc.pageBytes / 1024, 0)} kB) loaded, ${acc.pageEvents} live events received; ` +
     `desk at the ${2 * HOURS} h reading: ${acc.desk.sessions} agent session(s), ${acc.desk.ops} store operations in ${acc.desk.transactions} transactions`,
 );
-console.log('settled = 10 s idle with gc before and after; "RSS before settling" is right after the accelerated run (V8 keeps the young');
-console.log('generation it grew for the burst until its memory reducer runs), so it overstates what a real-time agent holds.');
+console.log('settled = 10 s idle with gc before and after; "RSS before settling" is right after the accelerated run (V8 keeps the heap');
+console.log('it grew for the burst until its memory reducer runs), so it overstates what a real-time agent holds.');
 if (!daemon.portWasFree) console.log(`note: port ${PORT} was already taken, so the daemon ran without its local page listening`);
 console.log(`daemon: local page ${daemon.pageUp ? 'listening' : 'NOT listening'} on 127.0.0.1:${PORT}; exited ${daemon.exitCode} ${daemon.stopMs} ms after SIGTERM`);
 
@@ -361,6 +362,7 @@ printBenchJson({
   agent: {
     page: true,
     desk: true,
+    v8Flags: start.report.v8Flags,
     startup: phaseJson(start),
     after: phaseJson(after),
     after2: phaseJson(after2),

@@ -11,6 +11,8 @@ export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结�
   run                      run the agent (the service)
   check [ID...]            run checks once now and print what they found (exit 0/1/2/3 by worst grade)
   status                   show the running agent's state
+  assist list|approve|deny|end [ID]  answer remote-assistance requests (as the page does)
+  audit verify [FILE]      check the remote-assistance audit log's hash chain (exit 1 at the first bad record)
   config validate FILE     check a configuration file (exit 78 with every problem listed)
   config example           print a complete example configuration (--profile terminal|certserver)
   docs TOPIC               print a contract document of docs/: faults, config, protocol, api or metrics
@@ -37,6 +39,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   desk: async () => (await import('./desk-command.js')).deskCommand,
   'desk-cli': async () => (await import('./desk-cli-command.js')).deskCliCommand,
   'emulate-reader': async () => (await import('./emulate-reader-command.js')).emulateReaderCommand,
+  audit: async () => (await import('./audit-command.js')).auditCommand,
+  assist: async () => (await import('./assist-command.js')).assistCommand,
   version: async () => async (_argv, io) => (io.out(agentVersion()), EXIT.ok),
 };
 

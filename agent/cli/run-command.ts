@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logging/logger.js';
 import { Agent } from '../core/runtime/agent.js';
 import { agentVersion } from '../core/version.js';
+import type { AssistSessions } from '../assist/session/assist-sessions.js';
 import type { DeskTunnel } from '../tunnel/tunnel.js';
 import { ConsentBroker } from '../web/consent-broker.js';
 import type { startLocalApi } from '../web/local-api.js';
@@ -16,10 +17,15 @@ export const RUN_HELP = `用法 / usage: guardpost run [--config FILE | --defaul
   --state-dir DIR  where state, history and (with --defaults) the log go
 `;
 
+/** For an embedding program (the assistance channel's tests): the parts of the running agent, once it runs. */
+export interface RunHooks {
+  started?: (parts: { assist: AssistSessions }) => void;
+}
+
 /** Hard limit for shutdown: whatever hangs, the process is gone within this. */
 const SHUTDOWN_DEADLINE_MS = 5000;
 
-export async function runCommand(argv: string[], io: CliIO): Promise<number> {
+export async function runCommand(argv: string[], io: CliIO, hooks: RunHooks = {}): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -53,8 +59,9 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const agent = await Agent.start({ config: cfg, plugins: ctx.plugins, platform: ctx.platform, logger, version: agentVersion(), sources: tunnel?.sources ?? [] });
   tunnel?.start(agent);
   // Remote-assistance consent: the assistance channel asks through it, the person at the terminal answers on the page.
-  const consent = new ConsentBroker();
+  const consent = new ConsentBroker({ maxLive: cfg.assist.maxConcurrentSessions });
   let api: Awaited<ReturnType<typeof startLocalApi>> | undefined;
+  let cliToken: string | undefined;
   if (cfg.web.enabled) {
     try {
       // Loaded only when the page is on: fastify and its dependencies are the largest part of the agent's code.
@@ -68,6 +75,28 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
       io.err(`local page could not start on ${cfg.web.host}:${cfg.web.port}: ${(err as Error).message}`);
     }
   }
+  if (api) {
+    // `guardpost assist` answers consent through this API with the token of this 0600 file (agent/web/cli-token.ts).
+    try {
+      const { writeCliToken } = await import('../web/cli-token.js');
+      await writeCliToken(cfg.storage.dir, { url: api.url, token: api.ctx.cliToken, pid: process.pid, instance: api.ctx.instance });
+      cliToken = api.ctx.cliToken;
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'local API token file could not be written: `guardpost assist` cannot answer');
+    }
+  }
+  // Remote assistance: policy, then consent, then the session; the page and the CLI both answer through the local
+  // API, so whether anyone can be asked is whether it is listening. Audit records go to the log until
+  // agent/assist/audit is wired in here.
+  const { AssistSessions } = await import('../assist/session/assist-sessions.js');
+  const assist = new AssistSessions({
+    policy: cfg.assist,
+    consent,
+    audit: { append: (kind, fields) => logger.info({ audit: kind, ...fields }, `remote assistance: ${kind}`) },
+    consentPaths: () => ({ page: api !== undefined, cli: cliToken !== undefined }),
+    onError: (err) => logger.error({ err: (err as Error).message }, 'remote assistance: audit or close failed'),
+  });
+  hooks.started?.({ assist });
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -82,6 +111,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
       void (async () => {
+        assist.close();
+        if (cliToken) await (await import('../web/cli-token.js')).removeCliToken(cfg.storage.dir, cliToken).catch(() => undefined);
         await api?.close().catch(() => undefined);
         consent.close();
         await tunnel?.stop().catch(() => undefined);

@@ -2,6 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { Fault, FaultTransition } from '../core/faults/types.js';
 import { transitionBytes } from '../core/store/outbox.js';
 import { FaultSchema, TransitionSchema } from './protocol/fault-schema.js';
+import { compareText } from '../core/text.js';
 
 /** Index of the first transition with seq > `after` in an outbox ordered by seq (binary search). */
 export function firstAfter(outbox: readonly FaultTransition[], after: number): number {
@@ -97,7 +98,7 @@ const RANK = { critical: 3, major: 2, minor: 1 } as const;
  * refused again on every reconnect. `complete` says whether everything fitted.
  */
 export function fitFaults(faults: Fault[], maxItems: number, maxBytes: number): { faults: Fault[]; complete: boolean } {
-  const sorted = [...faults].sort((a, b) => RANK[b.severity] - RANK[a.severity] || a.firstSeen.localeCompare(b.firstSeen));
+  const sorted = [...faults].sort((a, b) => RANK[b.severity] - RANK[a.severity] || compareText(a.firstSeen, b.firstSeen));
   const out: Fault[] = [];
   let bytes = 0;
   for (const f of sorted) {

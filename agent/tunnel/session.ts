@@ -7,9 +7,10 @@ import { PingWatch } from './liveness.js';
 import { HeartbeatBuilder } from './heartbeat.js';
 import type { TunnelHost } from './host.js';
 import { fitFaults, nextBatch, wireTransition } from './outbox-reader.js';
+import { ChannelMux, type MuxOptions, type OpenHandler } from './channels/mux.js';
 import { closeReason, decodeFrame } from './protocol/codec.js';
 import {
-  AGENT_CAPABILITIES,
+  agentCapabilities,
   CLOSE,
   DESK_FRAME_BURST,
   DESK_FRAMES_PER_SECOND,
@@ -41,6 +42,14 @@ export interface SessionLimits {
   windowEvents: number;
 }
 
+/** Assistance channels on this connection: present only when assistance is enabled (hello then says "assist"). */
+export interface ChannelSetup {
+  onOpen: OpenHandler;
+  options?: Partial<Omit<MuxOptions, 'side' | 'warn'>>;
+  /** Each connection's mux, when it is made (to open channels, end sessions). */
+  onMux?(mux: ChannelMux): void;
+}
+
 export interface SessionOptions {
   host: TunnelHost;
   logger: Logger;
@@ -59,6 +68,7 @@ export interface SessionOptions {
   onSkew(skewSeconds: number, rttMs: number): void;
   onAcked(seq: number): void;
   onContact(): void;
+  channels?: ChannelSetup;
 }
 
 export interface SessionEnd {
@@ -100,12 +110,19 @@ export class DeskSession {
   private frameTokens = DESK_FRAME_BURST;
   private tokensAt = Date.now();
   private queued = 0;
+  /** Assistance channels, when enabled; their data goes out behind everything this session sends. */
+  private readonly mux?: ChannelMux;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly o: SessionOptions,
   ) {
     this.policy = { ...o.limits };
+    if (o.channels) {
+      this.mux = new ChannelMux(ws, { ...o.channels.options, side: 'agent', warn: (fields, message) => o.logger.warn(fields, message) });
+      this.mux.onOpen(o.channels.onOpen);
+      o.channels.onMux?.(this.mux);
+    }
   }
 
   get ackedSeq(): number {
@@ -123,6 +140,7 @@ export class DeskSession {
       });
       ws.on('close', (code, reason) => {
         this.state = 'closed';
+        this.mux?.closeAll('connection_lost');
         for (const t of this.timers) clearTimeout(t);
         this.ping?.stop();
         resolve({
@@ -138,7 +156,7 @@ export class DeskSession {
         protocol: PROTOCOL_VERSION,
         agentId: this.o.agentId,
         agentVersion: this.o.agentVersion,
-        capabilities: [...AGENT_CAPABILITIES],
+        capabilities: agentCapabilities(this.mux !== undefined),
         lastAckedSeq: this.o.lastAckedSeq,
         seq: this.o.host.store.lastSeq,
         site: this.o.site,
@@ -191,6 +209,7 @@ export class DeskSession {
     this.o.onContact();
     const flood = this.overRate();
     if (flood) return this.fail(CLOSE.deskFlood, flood);
+    if (isBinary && this.mux) return this.onChannelData(data);
     const decoded = decodeFrame(data, isBinary, 'desk', MAX_DESK_FRAME_BYTES);
     if (!decoded.ok) return this.fail(decoded.close, decoded.reason);
     const msg = decoded.message;
@@ -201,6 +220,19 @@ export class DeskSession {
       .catch((err: unknown) => {
         this.o.logger.error({ err }, 'handling a desk message failed');
         this.fail(CLOSE.internalError, `agent error: ${(err as Error).message}`);
+      })
+      .finally(() => void this.queued--);
+  }
+
+  /** Binary channel data, in line with the desk's other frames (a close after data must not overtake it). */
+  private onChannelData(data: Buffer): void {
+    if (data.length > MAX_DESK_FRAME_BYTES) return this.fail(CLOSE.tooBig, `frame of ${data.length} bytes exceeds ${MAX_DESK_FRAME_BYTES}`);
+    const mux = this.mux!;
+    this.queued++;
+    this.chain = this.chain
+      .then(() => {
+        if (this.state === 'hello') return this.fail(CLOSE.outOfOrder, 'channel data before desk hello');
+        if (this.state !== 'closed') mux.handleBinary(data);
       })
       .finally(() => void this.queued--);
   }
@@ -235,11 +267,16 @@ export class DeskSession {
         return;
       }
       case 'channel-open':
-        // Remote assistance is not in this version: refuse politely, the desk may ask agents that can.
-        this.send({ type: 'channel-close', channel: msg.channel, reason: 'not_supported' });
+      case 'channel-accept':
+      case 'channel-data':
+      case 'channel-credit':
+      case 'channel-close':
+        // Not awaited: an open waits for its handler (the operator's consent), and acks must not wait behind it.
+        if (this.mux) return void this.mux.handle(msg);
+        // Assistance is disabled here: refuse politely, the desk may ask agents that can.
+        if (msg.type === 'channel-open') this.send({ type: 'channel-close', channel: msg.channel, reason: 'not_supported' });
+        else this.o.logger.debug({ type: msg.type }, 'ignoring a channel frame for a channel that is not open');
         return;
-      default:
-        this.o.logger.debug({ type: msg.type }, 'ignoring a channel frame for a channel that is not open');
     }
   }
 

@@ -66,6 +66,8 @@ export interface ConsentBrokerOptions {
   now?: () => Date;
   /** Decided sessions kept for the page and the audit trail. */
   keepRecent?: number;
+  /** Sessions pending or active at once (assist.maxConcurrentSessions); default 1. Only one prompt is ever pending. */
+  maxLive?: number;
 }
 
 const DEFAULT_TIMEOUT_S = 120;
@@ -84,16 +86,20 @@ export class ConsentBroker {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly now: () => Date;
   private readonly keepRecent: number;
+  private readonly maxLive: number;
 
   constructor(opts: ConsentBrokerOptions = {}) {
     this.now = opts.now ?? (() => new Date());
     this.keepRecent = opts.keepRecent ?? 10;
+    this.maxLive = opts.maxLive ?? 1;
   }
 
   /** A new request from the desk. Throws ConsentError('busy') while another session is pending or active. */
   request(input: AssistanceRequest): ConsentSession {
-    const live = this.live();
-    if (live) throw new ConsentError('busy', `another assistance session is ${live.state} (${live.id})`);
+    const live = this.liveSessions();
+    // One prompt at a time: the person at the terminal answers one question, never a stack of them.
+    const busy = live.find((s) => s.state === 'pending') ?? (live.length >= this.maxLive ? live[0] : undefined);
+    if (busy) throw new ConsentError('busy', `another assistance session is ${busy.state} (${busy.id})`);
     if (!input.engineer.trim()) throw new ConsentError('invalid', 'assistance request: engineer is empty');
     const caps = [...new Set(input.capabilities)];
     const unknown = caps.filter((c) => !(ASSIST_CAPABILITIES as readonly string[]).includes(c));
@@ -151,10 +157,15 @@ export class ConsentBroker {
     return this.sessions.get(id);
   }
 
-  /** The live session, if any: pending (the prompt) or active (the banner). */
+  /** The live session, if any: the pending one (the prompt) first, else the oldest active one (the banner). */
   live(): ConsentSession | undefined {
-    for (const s of this.sessions.values()) if (s.state === 'pending' || s.state === 'active') return s;
-    return undefined;
+    const live = this.liveSessions();
+    return live.find((s) => s.state === 'pending') ?? live[0];
+  }
+
+  /** Every pending or active session, oldest first. */
+  liveSessions(): ConsentSession[] {
+    return [...this.sessions.values()].filter((s) => s.state === 'pending' || s.state === 'active');
   }
 
   /** Finished sessions, newest first. */
@@ -164,8 +175,7 @@ export class ConsentBroker {
 
   /** Stops the timers; live sessions are ended ('agent stopping'). */
   close(): void {
-    const live = this.live();
-    if (live) this.finish(live, live.state === 'active' ? 'ended' : 'withdrawn', { endedBy: 'agent', reason: 'agent stopping' });
+    for (const live of this.liveSessions()) this.finish(live, live.state === 'active' ? 'ended' : 'withdrawn', { endedBy: 'agent', reason: 'agent stopping' });
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }

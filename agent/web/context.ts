@@ -34,6 +34,8 @@ export class WebContext {
   readonly instance = randomUUID();
   /** Per start, embedded in the page; every state-changing request must carry it. */
   readonly csrfToken = randomBytes(32).toString('base64url');
+  /** Per start, written 0600 to the state directory for `guardpost assist` (see cli-token.ts); never in the page. */
+  readonly cliToken = randomBytes(32).toString('base64url');
   readonly ring = new TransitionRing(HISTORY_LIMIT);
   readonly agent: PageAgent;
   readonly consent: ConsentBroker;

@@ -1,4 +1,5 @@
 import type { ProbeResult } from '../core/checks/result.js';
+import { compareText } from '../core/text.js';
 
 /**
  * Stable series names for a check's last results. A certificate result's subject ends with its fingerprint (so each
@@ -84,7 +85,7 @@ function disambiguate(group: SeriesSubject[]): void {
     group.forEach((s, i) => rename(s, `${s.certificate!.certificate} (${roles[i]})`));
     return;
   }
-  const byExpiry = [...group].sort((a, b) => (a.certificate!.notAfter ?? 0) - (b.certificate!.notAfter ?? 0) || a.certificate!.sha256.localeCompare(b.certificate!.sha256));
+  const byExpiry = [...group].sort((a, b) => (a.certificate!.notAfter ?? 0) - (b.certificate!.notAfter ?? 0) || compareText(a.certificate!.sha256, b.certificate!.sha256));
   byExpiry.forEach((s, i) => i > 0 && rename(s, `${s.certificate!.certificate} #${i + 1}`));
 }
 

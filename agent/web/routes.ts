@@ -3,7 +3,7 @@ import type { RouteSpec } from '../core/schema/route-spec.js';
 import { Type } from '../core/schema/type.js';
 import { SiteSchema } from '../core/config/schema.js';
 import { HISTORY_LIMIT } from './context.js';
-import { CSRF_HEADER } from './plugins/security.js';
+import { CLI_TOKEN_HEADER, CSRF_HEADER } from './plugins/security.js';
 import {
   AgentStatusSchema,
   CheckStatusSchema,
@@ -33,7 +33,7 @@ import {
  */
 
 const READ = 'Host must be this agent\'s address or localhost (else 421); a request another site started, or one with another origin\'s Origin header, is refused (403)';
-const WRITE = `as for reads, and the page's Origin with the header \`${CSRF_HEADER}\` carrying this start's page token (else 403)`;
+const WRITE = `as for reads, and the page's Origin with the header \`${CSRF_HEADER}\` carrying this start's page token (else 403); or, from \`guardpost assist\`, no Origin and no Fetch Metadata with the header \`${CLI_TOKEN_HEADER}\` carrying the token of the agent's 0600 file \`local-api.token\` in its state directory`;
 const NAVIGATE = 'Host must be this agent\'s address or localhost (else 421); another site may link here (a top-level navigation) but not read it, and a request with another origin\'s Origin header is refused (403)';
 
 const refused = { 403: ErrorSchema, 421: ErrorSchema };

@@ -1,6 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cardPresent, pcscErrorCode, SERVICE_DOWN_CODES, stateFlags, type ScardStateFlag } from './pcsc-state.js';
+import { compareText } from '../../agent/core/text.js';
 
 /*
  * Follows PC/SC readers and cards through the `pcsclite` binding, event-driven: the binding runs one thread per
@@ -112,7 +113,7 @@ export class PcscMonitor extends EventEmitter<PcscMonitorEvents> {
       serviceError: this.serviceError,
       serviceDownSinceMs: this.downSince,
       serviceRecoveries: this.recoveries,
-      readers: [...this.readers.values()].map(({ view }) => ({ ...view, flags: [...view.flags] })).sort((a, b) => a.name.localeCompare(b.name)),
+      readers: [...this.readers.values()].map(({ view }) => ({ ...view, flags: [...view.flags] })).sort((a, b) => compareText(a.name, b.name)),
     };
   }
 

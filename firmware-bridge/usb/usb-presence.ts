@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { compareText } from '../../agent/core/text.js';
 
 /** A USB vendor:product pair, e.g. Decard 257b:3031 (德卡, 社保卡 reader). */
 export interface UsbId {
@@ -59,7 +60,7 @@ export function linuxSysfsUsb(root = '/sys'): UsbPresenceBackend {
       throw new Error(`cannot read USB devices under ${devicesDir}: ${(error as Error).message}`, { cause: error });
     }
   };
-  const present = (devices: Array<UsbDevice | null>) => devices.filter((d): d is UsbDevice => d !== null).sort((a, b) => a.port.localeCompare(b.port));
+  const present = (devices: Array<UsbDevice | null>) => devices.filter((d): d is UsbDevice => d !== null).sort((a, b) => compareText(a.port, b.port));
   return {
     platform: 'linux',
     async list() {

@@ -8,7 +8,9 @@
 import type { ImportRule } from './forbidden-imports.js';
 
 /** Folders whose sub-folders are the modules cycles are checked between (deepest first); see modules.ts. */
-export const MODULE_PARENTS = ['agent/core', 'agent/checks', 'agent', 'desk', 'firmware-bridge', 'provisioning'] as const;
+// agent/assist's parts (policy, session, audit, the kinds) are modules of their own: the config schema (core) reads the
+// policy's schema while the session layer sits on the page's consent broker.
+export const MODULE_PARENTS = ['agent/core', 'agent/checks', 'agent/assist', 'agent', 'desk', 'firmware-bridge', 'provisioning'] as const;
 
 /** Unit tests and their helpers; tsconfig.build.json excludes each of these (dependencies.test.ts checks it). */
 export const TEST_CODE = ['**/*.test.ts', '**/test-support/**', '**/test-fixtures/**', 'agent/checks/shared/testing.ts'] as const;

@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 /** The attacker's page: every trick at once, each reporting what it could see. */
-function attackPage(target: string, sessionId: string): string {
+function attackPage(target: string, sessionId: string, leakedCliToken: string): string {
   return `<!doctype html><html><body>
 <iframe name="sink" id="sink"></iframe>
 <iframe id="framed" src="${target}/"></iframe>
@@ -58,6 +58,8 @@ const attempt = async (name, fn) => { try { results[name] = await fn(); } catch 
   await attempt('runNoCors', () => fetch('${target}/api/checks/run', { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{}' }).then(r => 'opaque ' + r.type));
   await attempt('approveNoCors', () => fetch('${target}/api/consent/${sessionId}/approve', { method: 'POST', mode: 'no-cors', body: '{}' }).then(r => 'opaque ' + r.type));
   await attempt('approveWithGuessedToken', () => fetch('${target}/api/consent/${sessionId}/approve', { method: 'POST', headers: { 'content-type': 'application/json', 'x-guardpost-csrf': 'guess' }, body: '{}' }).then(r => r.status));
+  // Even the CLI's token (were it ever leaked) is no use to a page: its custom header needs a preflight no route grants.
+  await attempt('approveWithLeakedCliToken', () => fetch('${target}/api/consent/${sessionId}/approve', { method: 'POST', headers: { 'content-type': 'application/json', 'x-guardpost-cli-token': '${leakedCliToken}' }, body: '{}' }).then(r => r.status));
   await attempt('readStatus', () => fetch('${target}/api/status').then(r => r.text()));
   await attempt('readPageForToken', () => fetch('${target}/').then(r => r.text()));
   await attempt('stream', () => new Promise(res => { const es = new EventSource('${target}/events'); es.onmessage = () => res('message'); es.addEventListener('state', () => res('state read')); es.onerror = () => { es.close(); res('error'); }; }));
@@ -82,7 +84,7 @@ describe('a page from another origin in the same browser', () => {
     const target = api.url.replace(/\/$/, '');
     const session = consent.request({ engineer: '冒充者', purpose: { zh: '测试', en: 'test' }, capabilities: ['terminal'] });
 
-    attacker = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(attackPage(target, session.id)));
+    attacker = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(attackPage(target, session.id, api.ctx.cliToken)));
     await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
     const attackerUrl = `http://127.0.0.1:${(attacker.address() as { port: number }).port}/`;
 
@@ -94,6 +96,7 @@ describe('a page from another origin in the same browser', () => {
     expect(results.readStatus).toBe('error: TypeError'); // no CORS: unreadable
     expect(results.readPageForToken).toBe('error: TypeError');
     expect(results.approveWithGuessedToken).toBe('error: TypeError'); // preflight not granted
+    expect(results.approveWithLeakedCliToken).toBe('error: TypeError');
     expect(results.stream).toBe('error');
     expect(results.scriptInclude).toBe('blocked');
     expect(results.framedContent).toBe('no access');

@@ -1,8 +1,8 @@
 import { POLICY_DEFAULTS } from '../../certs/index.js';
 import type { CheckPlugin, ConfigProfile } from '../../core/checks/plugin.js';
 import { faults, reasons, rules } from './faults.js';
-import { createCertProbe } from './probe.js';
 import { CERT_DEFAULTS, certSchema, type CertConfig } from './schema.js';
+import { lazyProbe } from '../shared/lazy-probe.js';
 
 /** Certificate files (PEM, DER, bundles, PKCS#12): expiry, chain, revocation and weak algorithms, via agent/certs. */
 export const plugin: CheckPlugin<CertConfig> = {
@@ -47,5 +47,5 @@ export const plugin: CheckPlugin<CertConfig> = {
       },
     };
   },
-  createProbe: createCertProbe,
+  createProbe: lazyProbe(async () => (await import('./probe.js')).createCertProbe),
 };

@@ -14,6 +14,7 @@ import { resolveSecretRef } from '../../core/config/secrets.js';
 import { findFiles, splitGlobPath } from '../shared/find-files.js';
 import { throwIfAborted } from '../shared/result.js';
 import { CERT_DEFAULTS, type CertConfig } from './schema.js';
+import { compareText } from '../../core/text.js';
 
 type PasswordRef = Secret | { env?: string; file?: string } | null;
 
@@ -47,7 +48,7 @@ async function expand(c: CertConfig, signal: AbortSignal): Promise<{ files: Sour
     }
     const found = await findFiles(base, pattern, { maxDepth, maxEntries: 20_000, signal }).catch(() => ({ files: [], truncated: false }));
     if (found.files.length === 0) problems.push({ source: entry, kind: 'read_failed', message: `no file matches ${entry}` });
-    for (const f of found.files.sort((a, b) => a.path.localeCompare(b.path))) {
+    for (const f of found.files.sort((a, b) => compareText(a.path, b.path))) {
       if (!files.has(f.path)) files.set(f.path, { file: f.path, entry, password });
     }
   }

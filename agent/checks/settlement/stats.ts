@@ -1,4 +1,5 @@
 import type { ProbeResult } from '../../core/checks/result.js';
+import { compareText } from '../../core/text.js';
 
 /** Percentiles reported per endpoint and phase. */
 export const STAT_PERCENTILES = [50, 90, 95, 99] as const;
@@ -86,5 +87,5 @@ export function endpointStats(results: ProbeResult[], window: { from?: string; t
       lastTime: times.at(-1)!,
     });
   }
-  return out.sort((a, b) => a.subject.localeCompare(b.subject));
+  return out.sort((a, b) => compareText(a.subject, b.subject));
 }

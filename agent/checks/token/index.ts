@@ -1,9 +1,9 @@
 import { CERT_REASONS, resolveCertificatePolicy, type CertificatePolicy } from '../../certs/index.js';
 import type { CheckPlugin, ConfigProfile } from '../../core/checks/plugin.js';
 import { faults, frameworkFaults, reasons, rules } from './faults.js';
-import { createTokenProbe } from './probe.js';
 import { SIGN_TEST_DEFAULTS, TOKEN_DEFAULTS, tokenSchema, type TokenConfig } from './schema.js';
-import { tokenProblems } from './settings.js';
+import { lazyProbe } from '../shared/lazy-probe.js';
+import { resolveTokens, tokenProblems } from './settings.js';
 
 /**
  * PKCS#11 tokens: USBKeys at the tills, HSMs on the certificate server. Presence, PIN retry flags and the
@@ -32,7 +32,8 @@ export const plugin: CheckPlugin<TokenConfig> = {
     }
     return { usbkey: { type: 'token', tokens: [{ ...common, module: '/usr/lib/libcastle.so.1.0.0', name: 'settlement-usbkey' }] } };
   },
-  createProbe: createTokenProbe,
+  // The PKCS#11 code loads in the isolated child's first run; a bad config still throws here.
+  createProbe: lazyProbe(async () => (await import('./probe.js')).createTokenProbe, (config) => void resolveTokens(config)),
   // What the probe would refuse at start is a config error instead, with path, line and column.
   validate: (config) => tokenProblems(config),
 };

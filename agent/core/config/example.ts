@@ -1,7 +1,7 @@
 import type { CheckPlugin, ConfigProfile } from '../checks/plugin.js';
 import type { HostPlatform } from '../../platform/types.js';
 import { Type } from '../schema/type.js';
-import { DeskSchema, LoggingSchema, StorageSchema, WebSchema, commonCheckProperties } from './schema.js';
+import { AssistSchema, DeskSchema, LoggingSchema, StorageSchema, WebSchema, commonCheckProperties } from './schema.js';
 import { schemaDefaults } from './schema-defaults.js';
 
 /**
@@ -43,5 +43,7 @@ export function exampleConfig(plugins: CheckPlugin[], platform: HostPlatform, pr
     web: schemaDefaults(WebSchema),
     logging: { ...schemaDefaults(LoggingSchema), file: paths.logFile, stdout: false },
     storage: { dir: paths.stateDir, ...schemaDefaults(StorageSchema) },
+    // No window in the example: a copied example must never pre-approve sessions once assistance is switched on.
+    assist: schemaDefaults(AssistSchema),
   };
 }

@@ -65,7 +65,7 @@ describe('config: bad input gets a clear message naming path, expected and actua
     [
       'typo at the top level',
       `{${SITE},\n"checks": {},\n"loging": {}}`,
-      ['loging (line 3, column 1): unknown key "loging" (did you mean "logging"?); known keys: site, agent, checks, inhibitRules, desk, web, logging, storage'],
+      ['loging (line 3, column 1): unknown key "loging" (did you mean "logging"?); known keys: site, agent, checks, inhibitRules, desk, web, logging, storage, assist'],
     ],
     [
       'unknown check id',

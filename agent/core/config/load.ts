@@ -8,7 +8,7 @@ import { parseJsonWithLocations, JsonSyntaxError, type SourceLocation } from './
 import { ConfigError, displayPath, problemsFromAjv, type ConfigProblem } from './problems.js';
 import { urlCredentialProblems } from './url-credentials.js';
 import { RootSchema } from './schema.js';
-import { loadAgent, loadDesk, loadInhibitRules, loadLogging, loadSite, loadStorage, loadWeb, type LoadPass } from './sections.js';
+import { loadAgent, loadAssist, loadDesk, loadInhibitRules, loadLogging, loadSite, loadStorage, loadWeb, type LoadPass } from './sections.js';
 import type { GuardpostConfig, LoadOptions } from './types.js';
 
 export type { GuardpostConfig, LoadedCheck, LoadOptions } from './types.js';
@@ -89,6 +89,7 @@ export function buildConfig(
   const checks = loadChecks(root.checks, pass);
   const inhibitRules = loadInhibitRules(root.inhibitRules, pass);
   const desk = loadDesk(root.desk, schemaValid, pass);
+  const assist = loadAssist(root.assist, schemaValid, pass);
   pass.problems.push(...urlCredentialProblems(doc, pass.locate));
   if (pass.problems.length) {
     pass.problems.sort((a, b) => (a.at?.line ?? 0) - (b.at?.line ?? 0) || (a.at?.column ?? 0) - (b.at?.column ?? 0));
@@ -107,6 +108,7 @@ export function buildConfig(
     web: loadWeb(root.web),
     logging: loadLogging(root.logging, paths),
     storage: loadStorage(root.storage, paths),
+    assist,
   };
 }
 

@@ -1,9 +1,12 @@
 import { Type, type Static, type TObject, type TSchema } from '../schema/type.js';
 import type { CheckPlugin } from '../checks/plugin.js';
 import { SiteSchema } from '../site.js';
+import { AssistSchema } from '../../assist/policy/schema.js';
 
 // The site section lives in ../site.ts because the plugin contract needs its type too (ProbeContext.site).
 export { SiteSchema, type SiteConfig } from '../site.js';
+// The assist section lives with the policy that reads it.
+export { AssistSchema } from '../../assist/policy/schema.js';
 
 /**
  * The configuration's JSON Schema, built with the in-house builder (../schema/type.ts). Every object forbids unknown
@@ -166,6 +169,7 @@ export const RootSchema = Type.Object(
     web: Type.Optional(WebSchema),
     logging: Type.Optional(LoggingSchema),
     storage: Type.Optional(StorageSchema),
+    assist: Type.Optional(AssistSchema),
   },
   strict,
 );

@@ -3,6 +3,8 @@ import { displayPath, suggest, type ConfigProblem } from './problems.js';
 import { DeskSchema, type DeskConfig, type InhibitRuleConfig, type SiteConfig } from './schema.js';
 import { resolveSecrets, type SecretEnvironment } from './secrets.js';
 import type { GuardpostConfig, LoadOptions } from './types.js';
+import { assistPolicyProblems } from '../../assist/policy/check-policy.js';
+import type { AssistPolicy } from '../../assist/policy/schema.js';
 
 /**
  * One function per top-level config section. Each gets its part of a document the root schema has already checked
@@ -85,5 +87,23 @@ export function loadStorage(raw: unknown, paths: PlatformPaths): GuardpostConfig
     dir: dir ?? paths.stateDir,
     outbox: { maxEvents: outbox.maxEvents, maxBytes: outbox.maxBytes },
     history: { resultsPerCheck: history.resultsPerCheck, failuresPerCheck: history.failuresPerCheck },
+  };
+}
+
+/** The assist policy as the schema filled it; window times and allowlist entries are checked here (located). */
+export function loadAssist(raw: unknown, schemaValid: boolean, pass: LoadPass): AssistPolicy {
+  const a = raw as AssistPolicy;
+  if (!schemaValid || !a) return a; // the root schema reported what is wrong with it
+  for (const p of assistPolicyProblems(a)) pass.problems.push({ path: p.path, at: pass.locate(p.pointer), message: p.message });
+  return {
+    enabled: a.enabled,
+    kinds: { diag: a.kinds.diag, forward: a.kinds.forward, shell: a.kinds.shell },
+    forwardTargets: [...a.forwardTargets],
+    maxDurationMinutes: a.maxDurationMinutes,
+    idleTimeoutMinutes: a.idleTimeoutMinutes,
+    maxConcurrentSessions: a.maxConcurrentSessions,
+    bandwidthBytesPerSecond: a.bandwidthBytesPerSecond,
+    consentTimeoutSeconds: a.consentTimeoutSeconds,
+    maintenanceWindows: a.maintenanceWindows.map((w) => ({ name: w.name, days: [...w.days], from: w.from, to: w.to })),
   };
 }

@@ -1,6 +1,7 @@
 import type { CheckPlugin } from '../checks/plugin.js';
 import type { HostPlatform } from '../../platform/types.js';
 import type { DeskConfig, InhibitRuleConfig, SiteConfig } from './schema.js';
+import type { AssistPolicy } from '../../assist/policy/schema.js';
 
 /** The resolved configuration the agent runs on: defaults filled, secrets resolved, checks bound to their plugins. */
 
@@ -29,6 +30,8 @@ export interface GuardpostConfig {
   web: { enabled: boolean; host: string; port: number };
   logging: { level: string; file: string | null; maxSizeMB: number; maxFiles: number; stdout?: boolean };
   storage: { dir: string; outbox: { maxEvents: number; maxBytes: number }; history: { resultsPerCheck: number; failuresPerCheck: number } };
+  /** Remote assistance: what the terminal's owner allows (agent/assist/policy). */
+  assist: AssistPolicy;
 }
 
 export interface LoadOptions {

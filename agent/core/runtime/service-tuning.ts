@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 /**
  * V8 settings for the long-running agent (`guardpost run`), applied by bin/guardpost.js before the agent's modules
  * load (the memory bench's agent applies the same). The agent is idle between short check runs: these trade CPU it
- * hardly uses for memory a till PC needs. Measured by bench/agent-memory (24 h accelerated, page and desk on):
+ * hardly uses for memory a till PC needs. What each bought, bench/agent-memory (24 h accelerated, page and desk on):
  * - `--no-opt` (no TurboFan), ~13 MB: almost nothing runs hot enough to pay back an optimised compile, yet the
  *   optimiser pages in ~4 MB of node's own code and keeps optimised code, deopt data and compile zones. The check
  *   cycles cost the same CPU; CPU-heavy JS (a large CRL parse, cached once parsed) takes ~20 % longer.
@@ -12,8 +12,9 @@ import { setFlagsFromString } from 'node:v8';
  * - `--no-sparkplug` (no baseline compiler), ~2 MB: the interpreter only. Check cycles ~5 % more CPU, CPU-heavy JS
  *   ~1.5× more again (1.8× V8's defaults in all); regular expressions are still compiled.
  * All three are read when V8 uses them, so setting them at run time works (--max-semi-space-size would not): no
- * re-exec, NODE_OPTIONS or unit-file flags. glibc's MALLOC_ARENA_MAX / MALLOC_TRIM_THRESHOLD_ (environment only)
- * bought nothing measurable on top of these. Other commands and the desk keep V8's defaults.
+ * re-exec, NODE_OPTIONS or unit-file flags. Tried and left out: glibc's MALLOC_ARENA_MAX / MALLOC_TRIM_THRESHOLD_
+ * (environment only) bought nothing measurable on top of these; --compact-on-every-full-gc saved ~1.5 MB but
+ * copies the whole heap at each full GC, a ~12 MB spike every time. Other commands and the desk keep V8's defaults.
  * GUARDPOST_V8_DEFAULTS=1 keeps V8's defaults for the agent too (to compare, or for a site with CPU-heavy checks).
  */
 export const SERVICE_V8_FLAGS = ['--no-opt', '--semi-space-growth-factor=1', '--no-sparkplug'] as const;

@@ -76,6 +76,12 @@ export const MAX_SNAPSHOT_FAULTS = 5000;
 
 /** What a v1 agent can do; the desk must not ask for anything else (e.g. it opens no channel without "assist"). */
 export const AGENT_CAPABILITIES = ['snapshot', 'events', 'heartbeat', 'fault-ack'] as const;
+/** Announced in hello as well only when the agent accepts assistance channels (an open handler is registered). */
+export const ASSIST_CAPABILITY = 'assist';
+
+export function agentCapabilities(assist: boolean): string[] {
+  return assist ? [...AGENT_CAPABILITIES, ASSIST_CAPABILITY] : [...AGENT_CAPABILITIES];
+}
 
 /**
  * Desk limits (issue 12, desk side): the defaults of desk.json `limits`, sized for real terminals — a healthy agent

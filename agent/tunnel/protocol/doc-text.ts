@@ -6,7 +6,8 @@ port for the desk.
 ## Transport and trust
 
 - One WebSocket per agent, \`wss://\` only, to the desk's \`/agent\` path. Frames are UTF-8 JSON text, one message
-  each, with a \`type\`. Binary frames are reserved for assistance channel data (a v1 peer closes with 4002).
+  each, with a \`type\`. Binary frames carry assistance channel data (4-byte big-endian channel number, then the
+  payload) and are accepted only on a connection whose agent announced \`assist\`; otherwise they close with 4002.
 - Through an HTTP CONNECT proxy when configured: \`desk.proxy\` (with Basic credentials), otherwise \`HTTPS_PROXY\`
   (or \`https_proxy\`, \`ALL_PROXY\`) unless \`NO_PROXY\` names the desk host. TLS to the desk runs inside the tunnel,
   so the proxy sees only the desk's host and port.
@@ -85,12 +86,16 @@ when, sends \`fault-ack\` if the agent is connected, or after the agent's next s
 answers \`fault-ack-result\`. The agent marks the fault acknowledged (shown on the local page) and its
 \`acknowledged\` transition comes back as an event.
 
-## Remote assistance (reserved)
+## Remote assistance channels
 
-\`channel-open\`, \`channel-accept\`, \`channel-data\`, \`channel-credit\` and \`channel-close\` are reserved for
-multiplexed assistance channels with per-channel credit (flow control). Version 1 peers validate them and answer
-\`channel-open\` with \`channel-close\` reason \`not_supported\`; a desk opens channels only to agents that list the
-\`assist\` capability.
+\`channel-open\`, \`channel-accept\`, \`channel-data\`, \`channel-credit\` and \`channel-close\` multiplex assistance
+channels over the one connection, each with credit-based flow control: a side sends only as many bytes as the other
+granted (\`channel-accept.credit\`, then \`channel-credit\`), and bytes beyond it close the channel with
+\`credit_exceeded\`. The agent numbers its channels even, the desk odd. Fault events, acknowledgements and heartbeats
+go before channel data, which is sent only while the socket's buffer is below its high-water mark. An agent lists
+the \`assist\` capability only when assistance is enabled in its configuration; one that does not answers
+\`channel-open\` with \`channel-close\` reason \`not_supported\`, and a desk opens channels only to agents that list it.
+Whether a channel is accepted is the agent's decision alone (its policy and the local operator's consent).
 
 ## Errors
 

@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject } from '../../core/schema/type.js';
-import { AGENT_CAPABILITIES, MAX_BATCH_EVENTS, MAX_SNAPSHOT_FAULTS, PROTOCOL_VERSION } from './constants.js';
+import { AGENT_CAPABILITIES, ASSIST_CAPABILITY, MAX_BATCH_EVENTS, MAX_SNAPSHOT_FAULTS, PROTOCOL_VERSION } from './constants.js';
 import { DATE_TIME_PATTERN, DateTime, FaultSchema, Seq, SeqOrZero, TransitionSchema } from './fault-schema.js';
 
 /**
@@ -19,30 +19,39 @@ const Site = Type.Object({
 
 const Channel = Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1, description: 'channel number, chosen by the opener' });
 
-/** Reserved for remote assistance, not built yet: both directions, validated now, answered with channel-close. */
+const credit = (description: string) => Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, description });
+
+/**
+ * Multiplexed assistance channels, both directions (agent/tunnel/channels). The agent opens even channel numbers,
+ * the desk odd ones. Bytes flow only within credit the receiver granted; bulk data travels as binary frames (a
+ * 4-byte big-endian channel number, then the payload). An agent without assistance answers channel-open with
+ * channel-close "not_supported".
+ */
 const channelMessages = {
-  'channel-open': msg('channel-open', 'open a multiplexed assistance channel (reserved; v1 peers answer channel-close "not_supported")', {
+  'channel-open': msg('channel-open', 'open a multiplexed assistance channel; agents without the "assist" capability answer channel-close "not_supported"', {
     channel: Channel,
-    kind: Type.String({ minLength: 1, maxLength: 64, description: 'e.g. "terminal", "files", "port-relay"' }),
+    kind: Type.String({ minLength: 1, maxLength: 64, description: 'what the channel carries, for the receiver\'s open handler (e.g. "diag", "shell", "forward")' }),
+    session: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,128}$', description: 'the assistance session the channel belongs to; ending the session closes all its channels at once' })),
+    credit: Type.Optional(credit('bytes the receiver may send once it accepts, before waiting for channel-credit (default 0)')),
     by: Type.Optional(Type.String({ maxLength: 256, description: 'the engineer asking' })),
     purpose: Type.Optional(Type.String({ maxLength: 1024 })),
     params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean()]), { maxProperties: 32, propertyNames: { maxLength: 64 } })),
   }),
-  'channel-accept': msg('channel-accept', 'the channel is open (after local consent)', {
+  'channel-accept': msg('channel-accept', 'the channel is open (the receiver\'s open handler accepted it)', {
     channel: Channel,
-    credit: Type.Integer({ minimum: 0, description: 'bytes the opener may send before waiting for channel-credit' }),
+    credit: credit('bytes the opener may send before waiting for channel-credit'),
   }),
-  'channel-data': msg('channel-data', 'bytes on a channel (text form; binary frames will carry bulk data)', {
+  'channel-data': msg('channel-data', 'bytes on a channel, text form (binary frames carry the same: a 4-byte big-endian channel number, then the bytes); counted against credit like binary data', {
     channel: Channel,
     data: Type.String({ maxLength: 87384, contentEncoding: 'base64' }),
   }),
-  'channel-credit': msg('channel-credit', 'flow control: the receiver can take this many more bytes', {
+  'channel-credit': msg('channel-credit', 'flow control: the receiver consumed bytes and can take this many more; data beyond credit closes the channel "credit_exceeded"', {
     channel: Channel,
-    bytes: Type.Integer({ minimum: 1 }),
+    bytes: Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 }),
   }),
-  'channel-close': msg('channel-close', 'the channel is closed, or was refused', {
+  'channel-close': msg('channel-close', 'the channel is closed, or was refused; the reason is one of the channel close reasons listed above', {
     channel: Channel,
-    reason: Type.String({ maxLength: 64, description: 'e.g. "done", "denied", "not_supported", "timeout"' }),
+    reason: Type.String({ maxLength: 64, pattern: '^[a-z_]+$', description: 'a channel close reason, e.g. "done", "denied", "not_supported", "credit_exceeded"' }),
   }),
 };
 
@@ -51,7 +60,7 @@ export const agentMessages = {
     protocol: Type.Integer({ minimum: 1, description: `protocol version the agent speaks (this document: ${PROTOCOL_VERSION})` }),
     agentId: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,128}$', description: 'must equal the client certificate CN' }),
     agentVersion: Type.String({ maxLength: 64 }),
-    capabilities: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 32, description: `v1 agents: ${AGENT_CAPABILITIES.join(', ')}` }),
+    capabilities: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 32, description: `v1 agents: ${AGENT_CAPABILITIES.join(', ')}, and ${ASSIST_CAPABILITY} when they accept assistance channels` }),
     lastAckedSeq: Type.Integer({ minimum: 0, description: 'highest seq the agent saw acknowledged (informational)' }),
     seq: Type.Integer({ minimum: 0, description: 'highest seq the agent has assigned so far' }),
     site: Site,
@@ -134,6 +143,8 @@ export type SnapshotMessage = Static<(typeof agentMessages)['snapshot']>;
 export type EventsMessage = Static<(typeof agentMessages)['events']>;
 export type ChannelMessageType = keyof typeof channelMessages;
 export const CHANNEL_TYPES = Object.keys(channelMessages) as ChannelMessageType[];
+/** A channel message (the same schemas both ways). */
+export type ChannelMessage = { [K in ChannelMessageType]: Static<(typeof channelMessages)[K]> }[ChannelMessageType];
 
 export const MESSAGES: Record<'agent' | 'desk', Record<string, TObject>> = { agent: agentMessages, desk: deskMessages };
 export { Seq, SeqOrZero };

@@ -11,6 +11,7 @@ import {
   MAX_DESK_FRAME_BYTES,
   PROTOCOL_VERSION,
 } from './constants.js';
+import { CHANNEL_CLOSE_REASONS } from '../channels/close-reasons.js';
 import { PROTOCOL_NARRATIVE } from './doc-text.js';
 import { FaultSchema, TransitionSchema } from './fault-schema.js';
 import { agentMessages, deskMessages } from './messages.js';
@@ -33,6 +34,16 @@ export function renderProtocolMarkdown(): string {
     '| code | meaning |',
     '|---|---|',
     ...Object.entries(CLOSE_MEANING).map(([code, meaning]) => `| ${code} | ${meaning} |`),
+    '',
+    '## Assistance channels',
+    '',
+    'A desk opens channels only to agents whose hello lists `assist` (announced only when assistance is enabled); an agent without it answers `channel-open` with `channel-close` `not_supported`. The agent opens even channel numbers, the desk odd ones. `channel-open` may name the `session` it belongs to and grant the receiver initial `credit`; `channel-accept` grants the opener its credit. Bytes go only within credit; the receiver sends `channel-credit` as its consumer drains, so neither side holds more than the window it granted. Bulk data travels in binary frames: a 4-byte big-endian channel number, then the bytes (text `channel-data` carries base64 and counts the same). The agent sends fault events, acks and heartbeats at once and channel data only while its socket buffers less than a high-water mark, within each session\'s bandwidth cap (a token bucket across the session\'s channels). Ending a session closes all its channels at once.',
+    '',
+    '### Channel close reasons',
+    '',
+    '| reason | meaning |',
+    '|---|---|',
+    ...Object.entries(CHANNEL_CLOSE_REASONS).map(([reason, meaning]) => `| \`${reason}\` | ${meaning} |`),
     '',
     '## Limits',
     '',

@@ -49,6 +49,9 @@ export const SECURITY_HEADERS: Record<string, string> = {
 /** The header a state-changing request carries the page's token in. */
 export const CSRF_HEADER = 'x-guardpost-csrf';
 
+/** The header `guardpost assist` carries the token of the agent's 0600 token file in (agent/web/cli-token.ts). */
+export const CLI_TOKEN_HEADER = 'x-guardpost-cli-token';
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface SecurityOptions {
@@ -110,6 +113,15 @@ function crossSiteRefused(req: FastifyRequest): boolean {
   return !(navigation && (req.url === '/' || req.url.startsWith('/?')));
 }
 
+/**
+ * A state change from the local CLI: the token of the agent's private token file, and nothing a browser adds (a
+ * browser names the Origin of every cross-origin POST and cannot send a custom header to another origin without a
+ * preflight, which no route answers). The Host check still applies.
+ */
+export function fromLocalCli(req: FastifyRequest, ctx: WebContext): boolean {
+  return req.headers.origin === undefined && req.headers['sec-fetch-site'] === undefined && tokenMatches(req.headers[CLI_TOKEN_HEADER], ctx.cliToken);
+}
+
 export function securityPlugin(app: FastifyInstance, opts: SecurityOptions, done: (err?: Error) => void): void {
   const { ctx, binding, refusals } = opts;
   const refuse = (req: FastifyRequest, reply: FastifyReply, status: number, code: string, error: string): FastifyReply => {
@@ -126,6 +138,7 @@ export function securityPlugin(app: FastifyInstance, opts: SecurityOptions, done
     // EventSource: refused on every route, reads included, so another page cannot even hold a stream open.
     if (origin !== undefined && !ownOrigin) return refuse(req, reply, 403, 'bad_origin', 'requests from another origin are refused (Origin)');
     if (SAFE_METHODS.has(req.method)) return;
+    if (fromLocalCli(req, ctx)) return;
     if (!ownOrigin) return refuse(req, reply, 403, 'bad_origin', 'state-changing requests must come from the local page itself (Origin)');
     if (!tokenMatches(req.headers[CSRF_HEADER], ctx.csrfToken)) {
       return refuse(req, reply, 403, 'bad_csrf_token', 'missing or stale page token: reload the page');

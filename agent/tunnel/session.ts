@@ -16,6 +16,7 @@ import {
   DESK_FRAMES_PER_SECOND,
   DESK_FRAMES_QUEUED,
   MAX_AGENT_FRAME_BYTES,
+  MAX_AUDIT_BATCH,
   MAX_DESK_FRAME_BYTES,
   MAX_SNAPSHOT_FAULTS,
   PROTOCOL_VERSION,
@@ -24,7 +25,16 @@ import {
 
 /** Room for the snapshot's faults in one frame the desk accepts, with margin for the envelope. */
 const SNAPSHOT_BYTES = MAX_AGENT_FRAME_BYTES - 64 * 1024;
-import type { AgentHello, AgentMessage, DeskHello, DeskMessage, FaultAckMessage } from './protocol/messages.js';
+import type {
+  AgentHello,
+  AgentMessage,
+  AssistEndMessage,
+  AssistRequestMessage,
+  AssistStateMessage,
+  DeskHello,
+  DeskMessage,
+  FaultAckMessage,
+} from './protocol/messages.js';
 
 export interface SessionTiming {
   pingMinMs: number;
@@ -42,13 +52,39 @@ export interface SessionLimits {
   windowEvents: number;
 }
 
-/** Assistance channels on this connection: present only when assistance is enabled (hello then says "assist"). */
-export interface ChannelSetup {
+/**
+ * Remote assistance on this connection: present only when it is enabled (hello then says "assist"). The tunnel
+ * carries it and knows no kinds or policy: channels go to `onOpen`, session messages to `sessions`, and the audit
+ * log is delivered from `audit`.
+ */
+export interface AssistSetup {
   onOpen: OpenHandler;
   options?: Partial<Omit<MuxOptions, 'side' | 'warn'>>;
   /** Each connection's mux, when it is made (to open channels, end sessions). */
   onMux?(mux: ChannelMux): void;
+  sessions?: AssistPeer;
+  audit?: AuditFeed;
 }
+
+/** The assistance session layer, as one desk connection sees it. */
+export interface AssistPeer {
+  /** The desk said hello: session states go out with `send` until `disconnected`. */
+  connected(send: (m: AssistStateMessage) => void): void;
+  request(m: AssistRequestMessage): void;
+  end(m: AssistEndMessage): void;
+  /** The connection is gone: every session it carried ends (a tunnel drop ends assistance, by design). */
+  disconnected(): void;
+}
+
+/** The local audit log, delivered to the desk in order, at least once (agent/assist/audit). */
+export interface AuditFeed {
+  readonly lastSeq: number;
+  linesAfter(seq: number, maxLines: number, maxBytes: number): Promise<{ seq: number; line: string }[]>;
+  onAppend(listener: () => void): () => void;
+}
+
+/** Audit bytes per frame, at most (one line may go over it alone; lines are at most MAX_AUDIT_LINE_BYTES). */
+const AUDIT_FRAME_BYTES = 128 * 1024;
 
 export interface SessionOptions {
   host: TunnelHost;
@@ -68,7 +104,7 @@ export interface SessionOptions {
   onSkew(skewSeconds: number, rttMs: number): void;
   onAcked(seq: number): void;
   onContact(): void;
-  channels?: ChannelSetup;
+  assist?: AssistSetup;
 }
 
 export interface SessionEnd {
@@ -112,16 +148,22 @@ export class DeskSession {
   private queued = 0;
   /** Assistance channels, when enabled; their data goes out behind everything this session sends. */
   private readonly mux?: ChannelMux;
+  /** Audit delivery: highest seq sent, and whether a frame awaits its audit-ack (one at a time). */
+  private auditSentUpTo = 0;
+  private auditInFlight = false;
+  private auditReading = false;
+  private stopAuditFeed?: () => void;
+  private assistConnected = false;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly o: SessionOptions,
   ) {
     this.policy = { ...o.limits };
-    if (o.channels) {
-      this.mux = new ChannelMux(ws, { ...o.channels.options, side: 'agent', warn: (fields, message) => o.logger.warn(fields, message) });
-      this.mux.onOpen(o.channels.onOpen);
-      o.channels.onMux?.(this.mux);
+    if (o.assist) {
+      this.mux = new ChannelMux(ws, { ...o.assist.options, side: 'agent', warn: (fields, message) => o.logger.warn(fields, message) });
+      this.mux.onOpen(o.assist.onOpen);
+      o.assist.onMux?.(this.mux);
     }
   }
 
@@ -141,6 +183,8 @@ export class DeskSession {
       ws.on('close', (code, reason) => {
         this.state = 'closed';
         this.mux?.closeAll('connection_lost');
+        this.stopAuditFeed?.();
+        if (this.assistConnected) this.o.assist?.sessions?.disconnected();
         for (const t of this.timers) clearTimeout(t);
         this.ping?.stop();
         resolve({
@@ -266,6 +310,14 @@ export class DeskSession {
         this.o.onSkew(((sentAt + now) / 2 - Date.parse(msg.deskTime)) / 1000, now - sentAt);
         return;
       }
+      case 'assist-request':
+      case 'assist-end':
+        if (!this.o.assist?.sessions) return this.fail(CLOSE.unknownType, `"${msg.type}" to an agent without the assist capability`);
+        if (msg.type === 'assist-request') this.o.assist.sessions.request(msg);
+        else this.o.assist.sessions.end(msg);
+        return;
+      case 'audit-ack':
+        return this.onAuditAck(msg.upToSeq);
       case 'channel-open':
       case 'channel-accept':
       case 'channel-data':
@@ -321,6 +373,52 @@ export class DeskSession {
     this.sendHeartbeat();
     this.every(this.o.timing.pokeMs, () => this.pump());
     this.pump();
+    if (this.o.assist?.sessions) {
+      this.assistConnected = true;
+      this.o.assist.sessions.connected((m) => this.send(m));
+    }
+    this.startAudit(hello.lastAuditSeq ?? 0);
+  }
+
+  /** Delivers the audit log from after what the desk has stored; one frame in flight, more on each audit-ack. */
+  private startAudit(deskHas: number): void {
+    const feed = this.o.assist?.audit;
+    if (!feed) return;
+    if (deskHas > feed.lastSeq) {
+      // The desk claims records this log never had (another terminal's backup, a bug). Nothing is lost locally;
+      // send what comes after its claim and let the desk's continuity check show the fork.
+      this.o.logger.warn({ deskLastAuditSeq: deskHas, agentLastAuditSeq: feed.lastSeq }, 'the desk claims audit records beyond this agent\'s log');
+    }
+    this.auditSentUpTo = deskHas;
+    this.stopAuditFeed = feed.onAppend(() => this.pumpAudit());
+    this.pumpAudit();
+  }
+
+  private pumpAudit(): void {
+    const feed = this.o.assist?.audit;
+    if (!feed || this.state !== 'ready' || this.auditInFlight || this.auditReading || feed.lastSeq <= this.auditSentUpTo) return;
+    this.auditReading = true;
+    feed
+      .linesAfter(this.auditSentUpTo, MAX_AUDIT_BATCH, AUDIT_FRAME_BYTES)
+      .then((records) => {
+        this.auditReading = false;
+        if (this.state !== 'ready' || !records.length) return;
+        this.auditInFlight = true;
+        this.auditSentUpTo = records.at(-1)!.seq;
+        this.send({ type: 'audit', lines: records.map((r) => r.line) });
+      })
+      .catch((err: unknown) => {
+        this.auditReading = false;
+        this.o.logger.error({ err: (err as Error).message }, 'reading the audit log for the desk failed; retrying on the next record');
+      });
+  }
+
+  private onAuditAck(upTo: number): void {
+    if (!this.o.assist?.audit) return this.fail(CLOSE.outOfOrder, 'audit-ack to an agent that sends no audit');
+    if (upTo > this.auditSentUpTo) return this.fail(CLOSE.outOfOrder, `audit-ack ${upTo} beyond the last audit record sent (${this.auditSentUpTo})`);
+    if (upTo < this.auditSentUpTo) return; // an older frame's ack, the current one's follows
+    this.auditInFlight = false;
+    this.pumpAudit();
   }
 
   private onAck(upTo: number): void {

@@ -10,7 +10,7 @@ import { DeskDialer } from './dialer.js';
 import type { TunnelHost } from './host.js';
 import { CLOSE, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS, DEFAULT_WINDOW_EVENTS, MAX_DESK_FRAME_BYTES } from './protocol/constants.js';
 import { chooseProxy } from './proxy.js';
-import { DeskSession, type ChannelSetup, type SessionEnd, type SessionLimits, type SessionTiming } from './session.js';
+import { DeskSession, type AssistSetup, type SessionEnd, type SessionLimits, type SessionTiming } from './session.js';
 import {
   DESK_CLOCK_SOURCE_ID,
   DESK_PROTOCOL_SOURCE_ID,
@@ -60,8 +60,8 @@ export interface DeskTunnelOptions {
   unreachable?: UnreachableGrades;
   random?: () => number;
   now?: () => Date;
-  /** Assistance channels (agent/tunnel/channels); absent: channel-open is refused "not_supported", no "assist" in hello. */
-  channels?: ChannelSetup;
+  /** Remote assistance (channels, sessions, audit); absent: channel-open is refused "not_supported", no "assist" in hello. */
+  assist?: AssistSetup;
 }
 
 /** Kept in the agent's state (checkState) so an agent restarted during an outage keeps counting from its start. */
@@ -227,7 +227,7 @@ export class DeskTunnel {
       onSkew: (skew, rtt) => void this.report(DESK_CLOCK_SOURCE_ID, skewResult(this.now(), skew, rtt)),
       onAcked: (seq) => this.onAcked(seq),
       onContact: () => void (this.st.lastContactAt = this.now().toISOString()),
-      ...(this.opts.channels ? { channels: this.opts.channels } : {}),
+      ...(this.opts.assist ? { assist: this.opts.assist } : {}),
     });
     this.session = session;
     return session.run();

@@ -34,7 +34,7 @@ async function agentWithChannels(name: string, desk: Parameters<typeof startFake
   const a = await startAgent({
     desk: await agentDeskConfig(d, id, { url: `wss://localhost:${fake.port}/agent` }),
     id,
-    tunnel: { channels: { onOpen: () => ({ accept: onChannel, window: 32 * 1024 }), options: { highWaterMark: 64 * 1024 } } },
+    tunnel: { assist: { onOpen: () => ({ accept: onChannel, window: 32 * 1024 }), options: { highWaterMark: 64 * 1024 } } },
   });
   cleanup.push(() => a.stop());
   return a;

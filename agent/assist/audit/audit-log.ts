@@ -29,6 +29,9 @@ export interface AuditLogOptions {
 export class AuditLog {
   private chain: Promise<unknown> = Promise.resolve();
   private broken?: Error;
+  private readonly listeners = new Set<() => void>();
+  /** Where the last read for delivery stopped: the next read after that seq starts here instead of at byte 0. */
+  private cursor = { seq: 0, offset: 0 };
 
   private constructor(
     readonly file: string,
@@ -74,6 +77,52 @@ export class AuditLog {
     return this.seq;
   }
 
+  /** Called after each record is on disk (the desk tunnel delivers it); returns the unsubscribe. */
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The exact lines of the records after `seq`, oldest first, at most `maxLines` and about `maxBytes` (at least
+   * one line), for delivery to the desk. Reads from where the previous call stopped when it continues from there.
+   */
+  async linesAfter(seq: number, maxLines: number, maxBytes: number): Promise<{ seq: number; line: string }[]> {
+    if (seq >= this.seq) return [];
+    const start = this.cursor.seq === seq ? this.cursor.offset : 0;
+    const fh = await open(this.file, 'r');
+    try {
+      const out: { seq: number; line: string }[] = [];
+      let bytes = 0;
+      // `lineStart` is the file offset of the first byte of `carry`, the line being read.
+      let lineStart = start;
+      let carry = Buffer.alloc(0);
+      const buf = Buffer.alloc(64 * 1024);
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, lineStart + carry.length);
+        if (!bytesRead) return out;
+        const data = Buffer.concat([carry, buf.subarray(0, bytesRead)]);
+        let from = 0;
+        for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, from)) {
+          const line = data.toString('utf8', from, nl);
+          const next = lineStart + nl + 1;
+          from = nl + 1;
+          const n = seqOf(line);
+          if (n === undefined || n <= seq) continue;
+          if (n > this.seq) return out; // being written right now: the next call gets it
+          if (out.length && (out.length >= maxLines || bytes + line.length > maxBytes)) return out;
+          out.push({ seq: n, line });
+          bytes += line.length + 1;
+          this.cursor = { seq: n, offset: next };
+        }
+        lineStart += from;
+        carry = data.subarray(from);
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
   /** Appends one record; resolves with it once it is on disk. Appends run one at a time, in call order. */
   append(kind: AuditKind, fields: AuditFields = {}): Promise<AuditRecord> {
     const run = this.chain.then(() => this.write(kind, fields));
@@ -104,8 +153,15 @@ export class AuditLog {
     }
     this.seq = record.seq;
     this.head = sha256(line);
+    for (const l of this.listeners) l();
     return record;
   }
+}
+
+/** The seq of a record line without parsing all of it (lines start with {"seq":N, as sealRecord writes them). */
+function seqOf(line: string): number | undefined {
+  const m = /^\{"seq":(\d+),/.exec(line);
+  return m ? Number(m[1]) : undefined;
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -94,3 +94,34 @@ describe('the audit log', () => {
     expect(out.at(-1)).toMatch(/removed.*line 4/);
   });
 });
+
+describe('reading the audit log for delivery', () => {
+  it('returns the exact lines after a seq, within the line and byte limits, and continues where it stopped', async () => {
+    const dir = dirOf();
+    const log = await AuditLog.open(dir);
+    // Lines of varied length, multi-byte text included, across more than one 64 KiB read.
+    for (let i = 1; i <= 400; i++) await log.append('diag-action', { session: 's', action: 'status', summary: '读卡器'.repeat(i % 50) });
+    const onDisk = readFileSync(join(dir, AUDIT_FILE), 'utf8').trimEnd().split('\n');
+    const got: string[] = [];
+    let after = 0;
+    for (;;) {
+      const batch = await log.linesAfter(after, 150, 20_000);
+      if (!batch.length) break;
+      expect(batch.length).toBeLessThanOrEqual(150);
+      expect(batch[0]!.seq).toBe(after + 1);
+      got.push(...batch.map((b) => b.line));
+      after = batch.at(-1)!.seq;
+    }
+    expect(got).toEqual(onDisk);
+    // From an arbitrary seq (not where the last read stopped): scanned from the start, still exact.
+    expect((await log.linesAfter(123, 2, 1 << 20)).map((b) => b.line)).toEqual(onDisk.slice(123, 125));
+    // One line larger than maxBytes still comes alone, so delivery never stalls.
+    expect(await log.linesAfter(49, 10, 10)).toHaveLength(1);
+    let told = 0;
+    log.onAppend(() => told++);
+    await log.append('session-end', { session: 's', by: 'operator' });
+    expect(told).toBe(1);
+    expect((await log.linesAfter(400, 10, 1 << 20)).map((b) => b.seq)).toEqual([401]);
+    await log.close();
+  });
+});

@@ -6,6 +6,7 @@ import { Type, type Static } from '../../core/schema/type.js';
  */
 const strict = { additionalProperties: false } as const;
 
+// The kinds of assistance: the protocol (agent/tunnel/protocol/constants.ts) re-exports them from here.
 export const ASSIST_KINDS = ['diag', 'shell', 'forward'] as const;
 export type AssistKind = (typeof ASSIST_KINDS)[number];
 

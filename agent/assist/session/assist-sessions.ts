@@ -5,6 +5,7 @@ import { evaluatePolicy, type PolicyRefusal, type PolicyState } from '../policy/
 import type { AssistKind, AssistPolicy } from '../policy/schema.js';
 import type { AuditSink } from './audit-sink.js';
 import { KIND_CAPABILITY } from './kinds.js';
+import type { ASSIST_STATES } from '../../tunnel/protocol/constants.js';
 
 /** What the desk forwards from an engineer. */
 export interface AssistRequest {
@@ -22,10 +23,10 @@ export interface AssistRequest {
  * | denied | timed-out (no answer in time: a denial) | withdrawn (the engineer took the request back);
  * running → ended. Only pending and running are live.
  */
-export type AssistState = 'refused' | 'pending' | 'running' | 'denied' | 'timed-out' | 'withdrawn' | 'ended';
+export type AssistState = (typeof ASSIST_STATES)[number];
 
 /** Why a running session ended. */
-export type EndCause = 'operator' | 'engineer' | 'expiry' | 'idle' | 'agent-stopping';
+export type EndCause = 'operator' | 'engineer' | 'expiry' | 'idle' | 'connection-lost' | 'agent-stopping';
 
 export interface AssistSession {
   id: string;
@@ -146,6 +147,17 @@ export class AssistSessions {
     return this.get(id)!;
   }
 
+  /** Ends every live session: running ones end, pending requests are withdrawn (the desk connection went). */
+  endAll(by: 'connection-lost', reason: string): number {
+    let n = 0;
+    for (const s of [...this.sessions.values()]) {
+      if (s.state !== 'pending' && s.state !== 'running') continue;
+      this.opts.consent.end(s.id, by, reason);
+      n++;
+    }
+    return n;
+  }
+
   get(id: string): AssistSession | undefined {
     const s = this.sessions.get(id);
     return s && { ...s };
@@ -245,6 +257,7 @@ function endCause(by: string | undefined): EndCause {
   if (by === 'engineer') return 'engineer';
   if (by === 'time-limit') return 'expiry';
   if (by === 'idle-timeout') return 'idle';
+  if (by === 'connection-lost') return 'connection-lost';
   return 'agent-stopping';
 }
 

@@ -10,6 +10,7 @@ export const CHANNEL_CLOSE_REASONS = {
   timeout: 'no answer in time (an open not accepted within the opener\'s wait), or the channel was idle too long',
   session_ended: 'its session ended: every channel of the session closes at once',
   unknown_session: 'the open names a session that does not exist or has ended',
+  bad_params: "the open's params are not valid for its kind (an unknown diagnostic action, bad arguments); the channel's first line says why",
   credit_exceeded: 'the peer sent more bytes than the credit it was granted (flow control)',
   bad_channel: "the channel number is already in use, or of the other side's parity (the agent opens even numbers, the desk odd ones)",
   protocol_error: 'a channel message out of place: data or an accept for a channel the receiver did not open, credit beyond 2147483647 bytes',

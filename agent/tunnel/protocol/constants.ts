@@ -79,6 +79,13 @@ export const AGENT_CAPABILITIES = ['snapshot', 'events', 'heartbeat', 'fault-ack
 /** Announced in hello as well only when the agent accepts assistance channels (an open handler is registered). */
 export const ASSIST_CAPABILITY = 'assist';
 
+/** Assistance kinds and session states, as the protocol carries them (agent/assist owns their meaning). */
+export { ASSIST_KINDS } from '../../assist/policy/schema.js';
+export const ASSIST_STATES = ['refused', 'pending', 'running', 'denied', 'timed-out', 'withdrawn', 'ended'] as const;
+/** Audit lines per `audit` frame, and the longest line, at most. */
+export const MAX_AUDIT_BATCH = 200;
+export const MAX_AUDIT_LINE_BYTES = 8192;
+
 export function agentCapabilities(assist: boolean): string[] {
   return assist ? [...AGENT_CAPABILITIES, ASSIST_CAPABILITY] : [...AGENT_CAPABILITIES];
 }

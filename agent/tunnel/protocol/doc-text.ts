@@ -97,6 +97,28 @@ the \`assist\` capability only when assistance is enabled in its configuration; 
 \`channel-open\` with \`channel-close\` reason \`not_supported\`, and a desk opens channels only to agents that list it.
 Whether a channel is accepted is the agent's decision alone (its policy and the local operator's consent).
 
+## Remote assistance sessions
+
+An engineer's \`assist-request\` (kinds \`diag\`, \`shell\`, \`forward\`; reason, ticket, duration, forward targets)
+is only a question. The agent checks its \`assist\` policy first and answers \`assist-state\` \`refused\` with the
+rule, or \`pending\` while its operator is asked on the local page or with \`guardpost assist\`; then \`running\`
+(approved by the operator, or by a maintenance window its owner wrote: \`approvedBy\` says which), \`denied\` or
+\`timed-out\`. Every later change is told too (\`ended\` with \`endCause\`: operator, engineer, expiry, idle,
+connection-lost, agent-stopping). Every \`assist-state\` about a request carries the desk's \`request\` id. A channel
+names its running session in \`channel-open.session\`; a channel for a session that is not running is refused
+\`unknown_session\`, one of a kind the session was not approved for \`denied\`. \`assist-end\` ends a running session
+or withdraws a pending request, and every channel of it closes on both sides. When the connection closes, the agent
+ends every session it carried: a session never outlives the tunnel it was approved over.
+
+## Audit delivery
+
+The agent's assistance audit log (hash-chained JSON lines, \`guardpost audit verify\`) is its own durable outbox for
+the desk. After \`hello\`, the agent sends \`audit\` frames with the exact lines after the desk hello's
+\`lastAuditSeq\`, oldest first, one frame awaiting its \`audit-ack\` at a time; a new connection resumes from the
+desk's \`lastAuditSeq\`, so delivery is at least once and in order. The desk checks each line's own hash and that it
+continues the chain (\`seq\` one more than the last stored, \`prev\` the hash of that line); a gap or a fork is a
+fault shown to engineers, and what arrives is stored regardless.
+
 ## Errors
 
 Every frame is validated against the schema of its type before it is used. A frame that is not JSON, not an object,

@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject } from '../../core/schema/type.js';
-import { AGENT_CAPABILITIES, ASSIST_CAPABILITY, MAX_BATCH_EVENTS, MAX_SNAPSHOT_FAULTS, PROTOCOL_VERSION } from './constants.js';
+import { AGENT_CAPABILITIES, ASSIST_CAPABILITY, ASSIST_KINDS, ASSIST_STATES, MAX_AUDIT_BATCH, MAX_AUDIT_LINE_BYTES, MAX_BATCH_EVENTS, MAX_SNAPSHOT_FAULTS, PROTOCOL_VERSION } from './constants.js';
 import { DATE_TIME_PATTERN, DateTime, FaultSchema, Seq, SeqOrZero, TransitionSchema } from './fault-schema.js';
 
 /**
@@ -55,6 +55,56 @@ const channelMessages = {
   }),
 };
 
+const SessionId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,128}$', description: "the agent's id of an assistance session" });
+const RequestId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,128}$', description: "the desk's id of an assistance request, echoed in every assist-state about it" });
+const AssistKind = Type.Union(ASSIST_KINDS.map((k) => Type.Literal(k)));
+const AssistState = Type.Union(ASSIST_STATES.map((k) => Type.Literal(k)));
+
+/**
+ * Remote-assistance sessions (agent/assist). The desk can only ask: the agent's policy decides first, then its operator
+ * (or a maintenance window its owner wrote). The agent tells every change of a session in assist-state; channels of a
+ * running session name it in channel-open.session.
+ */
+const assistDeskMessages = {
+  'assist-request': msg('assist-request', "an engineer asks for a session; the agent answers assist-state (refused, pending, then running / denied / timed-out)", {
+    request: RequestId,
+    engineer: Type.String({ minLength: 1, maxLength: 128, description: 'who asks, shown to the operator and recorded in the audit' }),
+    organisation: Type.Optional(Type.String({ maxLength: 128 })),
+    ticket: Type.Optional(Type.String({ maxLength: 64, description: 'the ticket or work-order number' })),
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+    kinds: Type.Array(AssistKind, { minItems: 1, maxItems: ASSIST_KINDS.length, uniqueItems: true }),
+    durationMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+    forwardTargets: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 260 }), { maxItems: 16, uniqueItems: true, description: 'host:port targets a forward session will reach; each must be on the agent\'s allowlist' })),
+  }),
+  'assist-end': msg('assist-end', 'the engineer ends a running session or withdraws a pending request; every channel of it closes', {
+    session: SessionId,
+    reason: Type.Optional(Type.String({ maxLength: 256 })),
+  }),
+  'audit-ack': msg('audit-ack', "every audit record up to upToSeq is stored at the desk; the agent sends from the next one on", {
+    upToSeq: Type.Integer({ minimum: 0 }),
+  }),
+};
+
+const assistAgentMessages = {
+  'assist-state': msg('assist-state', 'a session changed state (the answer to assist-request, and every change after it)', {
+    session: SessionId,
+    request: Type.Optional(RequestId),
+    state: AssistState,
+    at: DateTime,
+    engineer: Type.String({ maxLength: 128 }),
+    kinds: Type.Array(AssistKind, { maxItems: ASSIST_KINDS.length }),
+    refusal: Type.Optional(Type.Object({ reason: Type.String({ maxLength: 64 }), detail: Type.String({ maxLength: 1024 }) })),
+    approvedBy: Type.Optional(Type.String({ maxLength: 128, description: 'local-page, local-cli, or window:<name>' })),
+    deniedBy: Type.Optional(Type.String({ maxLength: 128 })),
+    endsAt: Type.Optional(DateTime),
+    endCause: Type.Optional(Type.String({ maxLength: 32, description: 'operator, engineer, expiry, idle, connection-lost or agent-stopping' })),
+    endedBy: Type.Optional(Type.String({ maxLength: 128 })),
+  }),
+  audit: msg('audit', "audit records (agent/assist/audit), in order, each the exact line of the agent's hash-chained log, from the one after the desk hello's lastAuditSeq; at least once, acknowledged by audit-ack", {
+    lines: Type.Array(Type.String({ maxLength: MAX_AUDIT_LINE_BYTES }), { minItems: 1, maxItems: MAX_AUDIT_BATCH }),
+  }),
+};
+
 export const agentMessages = {
   hello: msg('hello', 'agent hello: first frame after the WebSocket opens', {
     protocol: Type.Integer({ minimum: 1, description: `protocol version the agent speaks (this document: ${PROTOCOL_VERSION})` }),
@@ -99,6 +149,7 @@ export const agentMessages = {
     ackId: Type.Integer({ minimum: 1 }),
     outcome: Type.Union([Type.Literal('applied'), Type.Literal('already-acknowledged'), Type.Literal('not-open')]),
   }),
+  ...assistAgentMessages,
   ...channelMessages,
 };
 
@@ -107,6 +158,7 @@ export const deskMessages = {
     protocol: Type.Integer({ minimum: 1 }),
     deskTime: Type.String({ pattern: DATE_TIME_PATTERN, maxLength: 40, description: "the desk's clock; the agent derives its clock skew (CLOCK_SKEW)" }),
     lastCommittedSeq: Type.Integer({ minimum: 0, description: "every event of this agent up to here is committed; the agent resumes after it" }),
+    lastAuditSeq: Type.Optional(Type.Integer({ minimum: 0, description: "every audit record of this agent up to here is stored; an agent with the assist capability sends its audit log from the next one (absent: 0)" })),
     policy: Type.Object({
       heartbeatSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
       maxBatchEvents: Type.Integer({ minimum: 1, maximum: MAX_BATCH_EVENTS }),
@@ -128,6 +180,7 @@ export const deskMessages = {
   'heartbeat-ack': msg('heartbeat-ack', "the desk's answer to a heartbeat, with its clock (keeps the skew observation fresh)", {
     deskTime: DateTime,
   }),
+  ...assistDeskMessages,
   ...channelMessages,
 };
 
@@ -141,6 +194,10 @@ export type Heartbeat = Static<(typeof agentMessages)['heartbeat']>;
 export type FaultAckMessage = Static<(typeof deskMessages)['fault-ack']>;
 export type SnapshotMessage = Static<(typeof agentMessages)['snapshot']>;
 export type EventsMessage = Static<(typeof agentMessages)['events']>;
+export type AssistRequestMessage = Static<(typeof deskMessages)['assist-request']>;
+export type AssistEndMessage = Static<(typeof deskMessages)['assist-end']>;
+export type AssistStateMessage = Static<(typeof agentMessages)['assist-state']>;
+export type AuditMessage = Static<(typeof agentMessages)['audit']>;
 export type ChannelMessageType = keyof typeof channelMessages;
 export const CHANNEL_TYPES = Object.keys(channelMessages) as ChannelMessageType[];
 /** A channel message (the same schemas both ways). */

@@ -19,6 +19,9 @@ const Listen = (port: number, host: string, what: string) =>
 export const DeskFileSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ default: 'guardpost-desk', description: 'host name agents use (first name in the server certificate)' })),
+    organisation: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: "the engineers' organisation, shown to the terminal's operator with every remote-assistance request" }),
+    ),
     // 0.0.0.0 on purpose: agents reach the desk from their sites; mutual TLS, not the address, keeps others out.
     agents: Type.Optional(Listen(8443, '0.0.0.0', 'agents connect to (wss, mutual TLS; all interfaces, as a server should)')),
     api: Type.Optional(Listen(8444, '127.0.0.1', 'the engineer API (https, token)')),
@@ -88,6 +91,8 @@ export interface DeskConfig {
   dir: string;
   source: string;
   name: string;
+  /** Sent with remote-assistance requests (who is asking, besides the engineer's name). */
+  organisation?: string;
   agents: { host: string; port: number };
   api: { host: string; port: number };
   tls: { caCert: string; caKey: string; cert: string; key: string };
@@ -139,6 +144,7 @@ export function resolveDeskConfig(doc: unknown, dir: string, source: string): De
     dir,
     source,
     name: d.name,
+    ...(d.organisation ? { organisation: d.organisation } : {}),
     agents: d.agents,
     api: d.api,
     tls: { caCert: abs(d.tls.caCert), caKey: abs(d.tls.caKey), cert: abs(d.tls.cert), key: abs(d.tls.key) },

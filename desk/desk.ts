@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { createLogger } from '../agent/core/logging/logger.js';
 import { startEngineerApi } from './api/engineer-api.js';
+import { AssistHub } from './assist/assist-hub.js';
 import { loadDeskConfig, type DeskConfig } from './config.js';
 import { deskFiles } from './desk-files.js';
 import { createPrivateFile, PRIVATE_DIR, tightenAll } from './file-modes.js';
@@ -35,6 +36,8 @@ export class Desk {
     readonly store: DeskStore,
     readonly queue: IngestQueue,
     readonly registry: SessionRegistry<AgentSession>,
+    /** Remote assistance: requests, sessions and the relay of their channels. */
+    readonly assist: AssistHub,
     private readonly listener: AgentListener,
     private readonly api: FastifyInstance | undefined,
     readonly agentsPort: number,
@@ -59,10 +62,14 @@ export class Desk {
     const now = opts.now ?? (() => new Date());
     const store = new SqliteDeskStore(config.database, config.limits);
     store.markAllOffline(now().toISOString());
+    // Sessions a previous run left live ended when their tunnels dropped (the agent ends them then): say so.
+    const leftLive = store.assist.endLeftLive(now().toISOString(), 'desk-restart');
+    if (leftLive) logger.warn({ requests: leftLive }, 'remote-assistance requests left live by the previous run marked ended (desk-restart)');
     const queue = new IngestQueue(store, logger);
     const registry = new SessionRegistry<AgentSession>();
     const limits = new AgentLimits(config.limits);
-    const listener = new AgentListener({ queue, store, registry, config, limits, logger, now });
+    const assist = new AssistHub({ store: store.assist, findAgent: (id) => registry.get(id), organisation: config.organisation, logger, now });
+    const listener = new AgentListener({ queue, store, registry, config, limits, logger, now, assist });
     let api: FastifyInstance | undefined;
     let apiPort: number | undefined;
     try {
@@ -74,6 +81,7 @@ export class Desk {
             config,
             now,
             logger,
+            assist,
             deliverAck: (ack) => {
               const s = registry.get(ack.agentId);
               if (!s?.ready) return false;
@@ -88,7 +96,7 @@ export class Desk {
         apiPort = started.port;
       }
       logger.info({ agents: `${config.agents.host}:${agentsPort}`, api: apiPort && `${config.api.host}:${apiPort}`, database: config.database }, 'desk started');
-      return new Desk(config, store, queue, registry, listener, api, agentsPort, apiPort, logger);
+      return new Desk(config, store, queue, registry, assist, listener, api, agentsPort, apiPort, logger);
     } catch (err) {
       await listener.close().catch(() => undefined);
       store.close();
@@ -98,6 +106,8 @@ export class Desk {
 
   /** Closes agent connections (1001), commits what is queued, closes the database. */
   async stop(): Promise<void> {
+    // Long polls answer and engineers' sockets close first, or the API would wait for them.
+    this.assist.close();
     await this.api?.close().catch(() => undefined);
     await this.listener.close();
     this.queue.drain();

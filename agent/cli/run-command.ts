@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logging/logger.js';
 import { Agent } from '../core/runtime/agent.js';
 import { agentVersion } from '../core/version.js';
+import type { AssistRuntime } from '../assist/runtime.js';
 import type { AssistSessions } from '../assist/session/assist-sessions.js';
 import type { DeskTunnel } from '../tunnel/tunnel.js';
 import { ConsentBroker } from '../web/consent-broker.js';
@@ -51,17 +52,35 @@ export async function runCommand(argv: string[], io: CliIO, hooks: RunHooks = {}
     maxFiles: cfg.logging.maxFiles,
     stdout,
   });
-  // The desk tunnel's observations (DESK_UNREACHABLE, clock skew against the desk) are result sources of the agent.
-  // Loaded only when configured: ws and the protocol schemas cost a till PC several MB of RSS.
-  const tunnel: DeskTunnel | undefined = cfg.desk.enabled
-    ? new (await import('../tunnel/tunnel.js')).DeskTunnel({ config: cfg, version: agentVersion(), logger, env: io.env })
-    : undefined;
-  const agent = await Agent.start({ config: cfg, plugins: ctx.plugins, platform: ctx.platform, logger, version: agentVersion(), sources: tunnel?.sources ?? [] });
-  tunnel?.start(agent);
-  // Remote-assistance consent: the assistance channel asks through it, the person at the terminal answers on the page.
+  // Remote-assistance consent: the session layer asks through it, the person at the terminal answers on the page or
+  // with `guardpost assist`. Whether anyone can be asked is whether the local API is listening.
   const consent = new ConsentBroker({ maxLive: cfg.assist.maxConcurrentSessions });
   let api: Awaited<ReturnType<typeof startLocalApi>> | undefined;
   let cliToken: string | undefined;
+  let agent: Agent | undefined;
+  // Loaded only when enabled; without a writable audit log there is no assistance (nothing unrecorded may happen).
+  let assist: AssistRuntime | undefined;
+  if (cfg.assist.enabled) {
+    try {
+      assist = await (await import('../assist/runtime.js')).startAssistRuntime({
+        config: cfg,
+        logger,
+        consent,
+        consentPaths: () => ({ page: api !== undefined, cli: cliToken !== undefined }),
+        agent: () => agent,
+      });
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'remote assistance is off: it could not start');
+      io.err(`远程协助已关闭 / remote assistance is off: it could not start: ${(err as Error).message}`);
+    }
+  }
+  // The desk tunnel's observations (DESK_UNREACHABLE, clock skew against the desk) are result sources of the agent.
+  // Loaded only when configured: ws and the protocol schemas cost a till PC several MB of RSS.
+  const tunnel: DeskTunnel | undefined = cfg.desk.enabled
+    ? new (await import('../tunnel/tunnel.js')).DeskTunnel({ config: cfg, version: agentVersion(), logger, env: io.env, ...(assist ? { assist: assist.setup } : {}) })
+    : undefined;
+  agent = await Agent.start({ config: cfg, plugins: ctx.plugins, platform: ctx.platform, logger, version: agentVersion(), sources: tunnel?.sources ?? [] });
+  tunnel?.start(agent);
   if (cfg.web.enabled) {
     try {
       // Loaded only when the page is on: fastify and its dependencies are the largest part of the agent's code.
@@ -85,18 +104,8 @@ export async function runCommand(argv: string[], io: CliIO, hooks: RunHooks = {}
       logger.error({ err: (err as Error).message }, 'local API token file could not be written: `guardpost assist` cannot answer');
     }
   }
-  // Remote assistance: policy, then consent, then the session; the page and the CLI both answer through the local
-  // API, so whether anyone can be asked is whether it is listening. Audit records go to the log until
-  // agent/assist/audit is wired in here.
-  const { AssistSessions } = await import('../assist/session/assist-sessions.js');
-  const assist = new AssistSessions({
-    policy: cfg.assist,
-    consent,
-    audit: { append: (kind, fields) => logger.info({ audit: kind, ...fields }, `remote assistance: ${kind}`) },
-    consentPaths: () => ({ page: api !== undefined, cli: cliToken !== undefined }),
-    onError: (err) => logger.error({ err: (err as Error).message }, 'remote assistance: audit or close failed'),
-  });
-  hooks.started?.({ assist });
+  if (assist) hooks.started?.({ assist: assist.sessions });
+  const running = agent;
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -111,12 +120,13 @@ export async function runCommand(argv: string[], io: CliIO, hooks: RunHooks = {}
       }, SHUTDOWN_DEADLINE_MS);
       deadline.unref();
       void (async () => {
-        assist.close();
+        // Sessions end first (recorded so), while the tunnel can still tell the desk.
+        await assist?.close().catch(() => undefined);
         if (cliToken) await (await import('../web/cli-token.js')).removeCliToken(cfg.storage.dir, cliToken).catch(() => undefined);
         await api?.close().catch(() => undefined);
         consent.close();
         await tunnel?.stop().catch(() => undefined);
-        await agent.stop(3000);
+        await running.stop(3000);
         logger.flush?.();
         clearTimeout(deadline);
         resolve(EXIT.ok);

@@ -36,3 +36,21 @@ export interface HostPlatform {
    */
   librarySearchPath?(): string[];
 }
+
+/**
+ * Local accounts, for starting a process as another user (the assistance shell). An interface so each OS has its own
+ * backend: Linux reads /etc/passwd; Windows (accounts and tokens, not uids) has none yet and says so.
+ */
+export interface UserEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  /** The login shell as the account names it; empty when none is set. */
+  shell: string;
+}
+
+export interface UserDirectory {
+  byName(name: string): Promise<UserEntry | undefined>;
+  byUid(uid: number): Promise<UserEntry | undefined>;
+}

@@ -5,9 +5,12 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { routeOptions } from '../../agent/core/schema/route-spec.js';
 import type { Severity } from '../../agent/core/severity.js';
+import type { AssistHub } from '../assist/assist-hub.js';
+import { EngineerSockets } from '../assist/engineer-socket.js';
 import type { DeskConfig } from '../config.js';
 import { monthRange, serviceReport } from '../service-report.js';
 import type { AckRecord, DeskStore, FaultQuery, FaultRef, FaultState } from '../store/types.js';
+import { registerAssistRoutes } from './assist-api.js';
 import { ENGINEER_ROUTES as R, LIST_PARAMS } from './engineer-routes.js';
 import { describeSchemaError, splitLists } from './request-errors.js';
 
@@ -19,7 +22,11 @@ export interface EngineerApiDeps {
   logger?: Logger;
   /** Hands an acknowledgement to the agent's live connection; false when the agent is offline (sent on reconnect). */
   deliverAck(ack: AckRecord): boolean;
+  /** Remote assistance (requests, their channels' WebSockets); without it those routes fail. */
+  assist?: AssistHub;
 }
+
+const silent = { info: () => undefined, warn: () => undefined };
 
 class BadRequest extends Error {}
 class NotFound extends Error {}
@@ -151,6 +158,13 @@ export async function startEngineerApi(d: EngineerApiDeps, host: string, port: n
       return { month, ...serviceReport(d.store.occurrences(range.from, range.to), range, d.config.targets, now) };
     },
   });
+
+  registerAssistRoutes(app, d.store, d.assist);
+  // The engineers' channel sockets: the same server, its upgrade event (fastify serves no upgrades itself).
+  if (d.assist) {
+    const hub = d.assist;
+    new EngineerSockets({ hub, verifyToken: (token) => d.store.verifyToken(token, d.now().toISOString()), logger: d.logger ?? silent }).attach(app.server);
+  }
 
   await app.listen({ host, port });
   return { app, port: (app.server.address() as AddressInfo).port };

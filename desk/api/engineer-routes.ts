@@ -1,11 +1,15 @@
 import { SEVERITIES } from '../../agent/core/severity.js';
 import type { ApiDocSection } from '../../agent/core/schema/render-routes.js';
 import type { RouteSpec } from '../../agent/core/schema/route-spec.js';
-import { Type, type Static, type TSchema } from '../../agent/core/schema/type.js';
+import { Type, type Static } from '../../agent/core/schema/type.js';
 import { Severity, Text } from '../../agent/tunnel/protocol/fault-schema.js';
 import { agentMessages } from '../../agent/tunnel/protocol/messages.js';
 import type { ServiceReport, Verdict } from '../service-report.js';
 import { LIMIT_KINDS, type AckRecord, type AgentRow, type FaultRow, type TimelineEntry } from '../store/types.js';
+import { ASSIST_ROUTES, ASSIST_SCHEMAS } from './assist-routes.js';
+import { Enum, ErrorSchema, Instant, ListOf, Nullable, strict, type DeskRouteSpec } from './common-schemas.js';
+
+export { ErrorSchema };
 
 /**
  * Every route of the engineer API: engineer-api.ts registers these objects and docs/api.md is rendered from them.
@@ -26,9 +30,7 @@ export const LIST_PARAMS = ['severity', 'state'] as const;
 
 const AUTH = 'Authorization: Bearer TOKEN, from `guardpost desk-cli token create NAME` (else 401); the name is recorded as who acknowledged';
 
-const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 const Counts = Type.Object({ critical: Type.Number(), major: Type.Number(), minor: Type.Number() });
-const Instant = Type.String({ description: 'ISO-8601 date and time' });
 const AgentHealthSchema = agentMessages.heartbeat.properties.health;
 
 export const AgentRowSchema = Type.Object({
@@ -142,9 +144,6 @@ export const ServiceReportSchema = Type.Object({
   faults: Type.Array(ServiceFigureSchema),
 });
 
-export const ErrorSchema = Type.Object({ error: Type.String() });
-
-const strict = { additionalProperties: false } as const;
 const FaultIdParams = Type.Object(
   {
     id: Type.String({
@@ -155,9 +154,6 @@ const FaultIdParams = Type.Object(
   },
   strict,
 );
-const Enum = <T extends string>(values: readonly T[], description?: string) => Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {});
-const ListOf = <T extends string>(values: readonly T[], description: string) =>
-  Type.Array(Enum(values), { minItems: 1, maxItems: values.length * 4, description: `${description}; comma-separated or repeated` });
 const DateOrTime = (description: string) =>
   Type.String({
     pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$',
@@ -248,7 +244,8 @@ export const ENGINEER_ROUTES = {
       response: { 200: ServiceReportSchema, ...errors },
     },
   },
-} satisfies Record<string, RouteSpec>;
+  ...ASSIST_ROUTES,
+} satisfies Record<string, DeskRouteSpec>;
 
 /** The shared response schemas docs/api.md names and describes once, by the names it shows. */
 export const ENGINEER_SCHEMAS = {
@@ -264,6 +261,7 @@ export const ENGINEER_SCHEMAS = {
   SeverityCounts: Counts,
   Text,
   Severity,
+  ...ASSIST_SCHEMAS,
   Error: ErrorSchema,
 };
 
@@ -276,8 +274,15 @@ The reference desk's engineer API (\`desk/api\`), over HTTPS with the desk's ser
 \`api\` in the desk's \`desk.json\`; \`guardpost desk-cli\` is its client. Every parameter is validated against the
 schemas here (unknown ones too); a refusal is 400 with \`{"error"}\` naming the parameter and what was expected, which
 desk-cli prints. An unexpected failure is 500 with no detail (the desk's log has it). Answers are plain JSON, and
-compile-time guards in \`desk/api/engineer-routes.ts\` keep the response schemas equal to the store's types.`,
-  routes: ENGINEER_ROUTES,
+compile-time guards in \`desk/api/engineer-routes.ts\` keep the response schemas equal to the store's types.
+
+Remote assistance (\`desk/assist\`): an engineer asks for a session on an agent (\`POST …/assist\`); the agent's policy
+and its operator decide, and the request follows the agent's answers (\`GET /api/v1/assist/:id?wait=30\` waits for the
+next change). Once it runs, the engineer's end of its channels is a WebSocket on \`/api/v1/assist/:id/channels\`
+speaking the protocol's \`channel-*\` messages and binary data frames (docs/protocol.md); each channel the engineer
+opens is relayed to one the desk opens to the agent, with credit end to end.`,
+  // The renderer prints whatever method a route has; RouteSpec's type only lacks DELETE.
+  routes: ENGINEER_ROUTES as unknown as Record<string, RouteSpec>,
   schemas: ENGINEER_SCHEMAS,
 };
 

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { closeReason, decodeFrame } from '../../agent/tunnel/protocol/codec.js';
-import { CLOSE, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION, type CloseCode } from '../../agent/tunnel/protocol/constants.js';
-import type { AgentMessage, DeskMessage } from '../../agent/tunnel/protocol/messages.js';
+import { ASSIST_CAPABILITY, CLOSE, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION, type CloseCode } from '../../agent/tunnel/protocol/constants.js';
+import type { AgentMessage, AuditMessage, ChannelMessage, DeskMessage } from '../../agent/tunnel/protocol/messages.js';
+import { AgentAssistLink } from '../assist/agent-link.js';
+import type { AgentAssistPort, AgentAssistSink } from '../assist/agent-port.js';
 import type { DeskConfig } from '../config.js';
 import { refusalText, type QuotaKind, type Refused } from '../store/quota.js';
 import type { AckRecord, DeskStore, LimitKind } from '../store/types.js';
@@ -21,11 +23,16 @@ export interface AgentSessionDeps {
   limits: AgentLimits;
   logger: Logger;
   now: () => Date;
+  /** Remote assistance: where the session states of agents that offer it go. */
+  assist: AgentAssistSink;
 }
 
 /** Heartbeats a connection may send at once: the one after the snapshot, and slack for a slow network. */
 const HEARTBEAT_BURST = 3;
-/** Other frames (fault-ack results, channel frames): a burst covers answers to every acknowledgement queued offline. */
+/**
+ * Other frames (fault-ack results, assistance states and audit, channel control frames): a burst covers answers to
+ * every acknowledgement queued offline. Bulk channel data is not counted (credit bounds it, see desk/assist).
+ */
 const OTHER_FRAME_BURST = 1000;
 const OTHER_FRAMES_PER_SECOND = 50;
 
@@ -67,6 +74,8 @@ export class AgentSession implements OpOwner {
   private readonly otherFrames: TokenBucket;
   /** Acknowledgements are being slowed (one notice per episode). */
   private pacing = false;
+  /** Present when the agent's hello offered assistance ("assist" capability). */
+  private assist?: AgentAssistLink;
 
   constructor(
     private readonly ws: WebSocket,
@@ -97,6 +106,11 @@ export class AgentSession implements OpOwner {
     return this.state === 'ready';
   }
 
+  /** This connection's assistance, when the agent offers it (nothing of assistance goes to an agent without it). */
+  get assistPort(): AgentAssistPort | undefined {
+    return this.assist;
+  }
+
   /** An engineer acknowledged one of this agent's faults. */
   sendFaultAck(a: AckRecord): void {
     if (this.state !== 'ready') return; // sent with the pending ones after the next snapshot
@@ -119,6 +133,11 @@ export class AgentSession implements OpOwner {
   private onFrame(data: Buffer, isBinary: boolean): void {
     this.lastFrameAt = Date.now();
     if (this.state === 'closed') return;
+    // Binary frames are channel data, for agents that offer assistance; from any other agent a protocol error.
+    if (isBinary && this.assist && this.state !== 'hello') {
+      if (!this.assist.binaryIsBulk(data) && !this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
+      return this.assist.binary(data);
+    }
     const decoded = decodeFrame(data, isBinary, 'agent', MAX_AGENT_FRAME_BYTES);
     if (!decoded.ok) return this.fail(decoded.close, decoded.reason);
     this.handle(decoded.message);
@@ -138,7 +157,11 @@ export class AgentSession implements OpOwner {
         const committed = this.d.limits.resumeSeq(msg.agentId, this.d.store.lastCommittedSeq(msg.agentId));
         const agent = { id: msg.agentId, site: msg.site, profile: msg.profile, version: msg.agentVersion, protocol: msg.protocol, remote: this.remote };
         queue.push({ kind: 'connected', agent, connId: this.connId, at }, this).catch((err: Error) => this.storeError(err));
-        this.send({ type: 'hello', protocol: PROTOCOL_VERSION, deskTime: at, lastCommittedSeq: committed, policy: this.d.config.policy });
+        const assist = msg.capabilities.includes(ASSIST_CAPABILITY);
+        if (assist) this.assist = new AgentAssistLink(this.ws, msg.agentId, (m) => this.send(m), this.d.assist, logger);
+        // An agent that offers assistance sends its audit log from the record after the last one stored here.
+        const audit = assist ? { lastAuditSeq: this.d.store.assist.lastAuditSeq(msg.agentId) } : {};
+        this.send({ type: 'hello', protocol: PROTOCOL_VERSION, deskTime: at, lastCommittedSeq: committed, ...audit, policy: this.d.config.policy });
         this.state = 'snapshot';
         logger.info({ agent: msg.agentId, remote: this.remote, version: msg.agentVersion, committed, agentSeq: msg.seq }, 'agent connected');
         return;
@@ -197,15 +220,48 @@ export class AgentSession implements OpOwner {
         queue.push({ kind: 'ack-delivered', agentId: this.agentId!, ackId: msg.ackId, outcome: msg.outcome, at }, this).catch((err: Error) => this.storeError(err));
         logger.info({ agent: this.agentId, ackId: msg.ackId, outcome: msg.outcome }, 'acknowledgement reached the agent');
         return;
-      case 'channel-open':
-        if (this.state === 'hello') return this.fail(CLOSE.outOfOrder, 'channel-open before hello');
+      case 'assist-state':
+        if (!this.assist) return this.fail(CLOSE.unknownType, 'assist-state from an agent without the assist capability');
+        if (this.state === 'hello') return this.fail(CLOSE.outOfOrder, 'assist-state before hello');
         if (!this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
-        this.send({ type: 'channel-close', channel: msg.channel, reason: 'not_supported' });
+        this.assist.state(msg);
         return;
-      default:
+      case 'audit':
+        if (!this.assist) return this.fail(CLOSE.unknownType, 'audit from an agent without the assist capability');
+        if (this.state === 'hello') return this.fail(CLOSE.outOfOrder, 'audit before hello');
         if (!this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
-        logger.debug({ agent: this.agentId, type: msg.type }, 'ignoring a frame for a channel that is not open');
+        return this.audit(msg);
+      case 'channel-open':
+      case 'channel-accept':
+      case 'channel-data':
+      case 'channel-credit':
+      case 'channel-close':
+        if (this.state === 'hello') return this.fail(CLOSE.outOfOrder, `${msg.type} before hello`);
+        if (this.assist) {
+          if (!this.assist.messageIsBulk(msg) && !this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
+          return this.assist.channel(msg as ChannelMessage);
+        }
+        if (!this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
+        if (msg.type === 'channel-open') this.send({ type: 'channel-close', channel: msg.channel, reason: 'not_supported' });
+        else logger.debug({ agent: this.agentId, type: msg.type }, 'ignoring a frame for a channel that is not open');
+        return;
     }
+  }
+
+  /**
+   * Audit records: stored (checked against the agent's chain) in a durable commit, then acknowledged; a break is
+   * logged here and shown to engineers as the agent's AUDIT_CHAIN_BROKEN occurrence by the store.
+   */
+  private audit(msg: AuditMessage): void {
+    const agentId = this.agentId!;
+    this.d.queue
+      .push({ kind: 'audit', agentId, lines: msg.lines, at: this.d.now().toISOString() }, this)
+      .then((r) => {
+        const intake = r.audit!;
+        for (const b of intake.breaks) this.d.logger.warn({ agent: agentId, seq: b.seq, problem: b.kind, detail: b.message }, 'audit chain broken at the desk');
+        this.send({ type: 'audit-ack', upToSeq: intake.ackSeq });
+      })
+      .catch((err: Error) => this.storeError(err));
   }
 
   /** What the agent's quotas refused: logged (and recorded by the store); the agent is told by a close at most hourly. */
@@ -246,6 +302,7 @@ export class AgentSession implements OpOwner {
     clearTimeout(this.helloTimer);
     this.acks.stop();
     this.d.registry.release(this);
+    this.assist?.closed();
     if (!this.agentId) return;
     this.d.logger.info({ agent: this.agentId, closeCode: code, reason }, 'agent disconnected');
     this.d.queue

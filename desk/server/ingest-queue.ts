@@ -15,8 +15,8 @@ interface Pending {
 
 const MAX_GROUP = 4000;
 
-/** Only events are acknowledged to agents (and then dropped by them): their commit must reach the disk first. */
-const needsDurability = (op: IngestOp) => op.kind === 'events';
+/** Events and audit records are acknowledged to agents: their commit must reach the disk first. */
+const needsDurability = (op: IngestOp) => op.kind === 'events' || op.kind === 'audit';
 
 /**
  * Group commit: operations from all connections queued in the same turn of the event loop are applied in one

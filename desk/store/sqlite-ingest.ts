@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Fault } from '../../agent/core/faults/types.js';
 import { iso, mergeFault, type NewsKind, type StoredFault } from './fault-merge.js';
 import { QuotaMeter, quotaDay, refusalText, type QuotaKind, type Quotas } from './quota.js';
+import type { SqliteAudit } from './sqlite-audit.js';
 import type { IngestOp, OpResult } from './types.js';
 
 interface AgentSeqs {
@@ -39,6 +40,7 @@ export class SqliteIngest {
   constructor(
     db: Database.Database,
     private readonly quotas: Quotas,
+    private readonly audit: SqliteAudit,
   ) {
     this.s = {
       connected: db.prepare(`INSERT INTO agents (id, site_code, site_name, admvs, terminal_id, profile, version, protocol, remote, online, conn_id, connected_at, last_seen, first_seen)
@@ -49,7 +51,9 @@ export class SqliteIngest {
       disconnected: db.prepare(`UPDATE agents SET online=0, disconnected_at=?, disconnect_reason=? WHERE id=? AND conn_id=?`),
       ensureAgent: db.prepare(`INSERT OR IGNORE INTO agents (id, first_seen) VALUES (?, ?)`),
       seqs: db.prepare(`SELECT last_seq, state_seq, state_at, quota_day, quota_bytes FROM agents WHERE id=?`),
-      openCount: db.prepare(`SELECT COUNT(*) AS n FROM faults WHERE agent_id=? AND state != 'resolved'`),
+      // Occurrences the desk raised (origin 'desk') are not the agent's: its quota does not count them, its snapshots
+      // do not resolve them, and its news never rewrites them.
+      openCount: db.prepare(`SELECT COUNT(*) AS n FROM faults WHERE agent_id=? AND state != 'resolved' AND origin = 'agent'`),
       hasEvent: db.prepare(`SELECT 1 FROM events WHERE agent_id=? AND seq=?`),
       setQuota: db.prepare(`UPDATE agents SET quota_day=?, quota_bytes=? WHERE id=?`),
       limited: db.prepare(`UPDATE agents SET limited_kind=@kind, limited_detail=@detail, limited_at=@at,
@@ -69,8 +73,8 @@ export class SqliteIngest {
           body_seq=excluded.body_seq, detected_at=excluded.detected_at, acknowledged_at=excluded.acknowledged_at,
           acknowledged_by=excluded.acknowledged_by, resolved_at=excluded.resolved_at, resolved_inferred=excluded.resolved_inferred,
           receipt_seconds=excluded.receipt_seconds, response_seconds=excluded.response_seconds, resolve_seconds=excluded.resolve_seconds,
-          updated_at=excluded.updated_at`),
-      activeOf: db.prepare(`SELECT id, detected_at, resolved_at FROM faults WHERE agent_id=? AND state != 'resolved'`),
+          updated_at=excluded.updated_at WHERE faults.origin = 'agent'`),
+      activeOf: db.prepare(`SELECT id, detected_at, resolved_at FROM faults WHERE agent_id=? AND state != 'resolved' AND origin = 'agent'`),
       inferResolved: db.prepare(`UPDATE faults SET state='resolved', resolved_inferred=1, resolved_at=COALESCE(resolved_at, @at),
           resolve_seconds=ROUND((julianday(COALESCE(resolved_at, @at)) - julianday(detected_at)) * 86400, 1), updated_at=@now WHERE agent_id=@agent AND id=@id`),
       ackDelivered: db.prepare(`UPDATE acknowledgements SET delivered_at=?, outcome=? WHERE id=? AND agent_id=?`),
@@ -154,6 +158,9 @@ export class SqliteIngest {
       case 'ack-delivered':
         s.ackDelivered.run(op.at, op.outcome, op.ackId, op.agentId);
         return {};
+      case 'audit':
+        this.seqs(op.agentId, op.at);
+        return { audit: this.audit.apply(op.agentId, op.lines, op.at) };
     }
   }
 

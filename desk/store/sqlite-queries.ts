@@ -148,7 +148,11 @@ export function timeline(db: Database.Database, ref: FaultRef): { fault: FaultRo
       receivedAt: e.received_at,
     });
   }
-  if (!events.length) entries.push({ at: fault.receivedAt, what: 'received', kind: 'snapshot' });
+  if (!events.length) {
+    // Known from a snapshot (or a re-asserted critical fault), or raised by the desk itself (a broken audit chain).
+    const origin = (db.prepare(`SELECT origin FROM faults WHERE agent_id = ? AND id = ?`).get(ref.agentId, ref.id) as { origin: string }).origin;
+    entries.push({ at: fault.receivedAt, what: 'received', kind: origin === 'desk' ? 'raised by the desk' : 'snapshot' });
+  }
   for (const a of db.prepare(`SELECT * FROM acknowledgements WHERE agent_id = ? AND fault_id = ? ORDER BY id`).all(ref.agentId, ref.id) as Raw[]) {
     entries.push({ at: a.at, what: 'acknowledgement', kind: a.delivered_at ? `delivered (${a.outcome})` : 'pending delivery', by: a.by, note: a.note });
   }

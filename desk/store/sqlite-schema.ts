@@ -6,8 +6,15 @@ import type Database from 'better-sqlite3';
  *
  * Version 2: occurrences are keyed by (agent, id) — ids are chosen by agents, so two agents may use the same one —
  * and agents carry their quota counters and the last limit the desk applied to them.
+ *
+ * Version 3: remote assistance — the engineers' requests (`assist_requests`), each agent's audit records as it sent
+ * them (`audit_records`, with the desk's view of the chain), and `faults.origin`: 'desk' for occurrences the desk
+ * raises itself (a broken audit chain), which no agent snapshot resolves and no agent quota counts.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** The column version 3 added to `faults`: who raised the occurrence, the agent (nearly always) or the desk. */
+const FAULT_V3_COLUMNS = [`origin TEXT NOT NULL DEFAULT 'agent'`];
 
 const faultsTable = (name: string) => `
 CREATE TABLE IF NOT EXISTS ${name} (
@@ -21,6 +28,7 @@ CREATE TABLE IF NOT EXISTS ${name} (
   resolved_at TEXT, resolved_inferred INTEGER NOT NULL DEFAULT 0,
   receipt_seconds REAL NOT NULL, response_seconds REAL, resolve_seconds REAL,
   updated_at TEXT NOT NULL,
+  ${FAULT_V3_COLUMNS.join(',\n  ')},
   PRIMARY KEY (agent_id, id)
 );`;
 
@@ -75,6 +83,27 @@ CREATE TABLE IF NOT EXISTS tokens (
   name TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT
 );
+CREATE TABLE IF NOT EXISTS assist_requests (
+  id TEXT PRIMARY KEY, agent_id TEXT NOT NULL,
+  engineer TEXT NOT NULL, organisation TEXT, ticket TEXT, reason TEXT NOT NULL,
+  kinds TEXT NOT NULL, duration_minutes INTEGER NOT NULL, forward_targets TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  session_id TEXT, state TEXT NOT NULL, state_at TEXT NOT NULL,
+  refusal_reason TEXT, refusal_detail TEXT, approved_by TEXT, denied_by TEXT,
+  started_at TEXT, ends_at TEXT, ended_at TEXT, end_cause TEXT, ended_by TEXT, end_requested_by TEXT
+);
+CREATE INDEX IF NOT EXISTS assist_agent ON assist_requests(agent_id, created_at);
+CREATE INDEX IF NOT EXISTS assist_state ON assist_requests(state);
+CREATE TABLE IF NOT EXISTS audit_records (
+  id INTEGER PRIMARY KEY,
+  agent_id TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL,
+  line TEXT NOT NULL, line_hash TEXT NOT NULL, received_at TEXT NOT NULL, chain TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_agent_seq ON audit_records(agent_id, seq);
+CREATE TABLE IF NOT EXISTS audit_breaks (
+  id INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, seq INTEGER, kind TEXT NOT NULL, message TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_breaks_agent ON audit_breaks(agent_id, id);
 `;
 
 /** Version 1 → 2, in one transaction: the faults table re-keyed by (agent, id), the agents' limit columns added. */
@@ -84,6 +113,15 @@ function migrateFrom1(db: Database.Database): void {
   db.exec(faultsTable('faults_v2'));
   db.exec(`INSERT INTO faults_v2 (${columns}) SELECT ${columns} FROM faults`);
   db.exec(`DROP TABLE faults; ALTER TABLE faults_v2 RENAME TO faults; DROP INDEX IF EXISTS events_fault; DROP INDEX IF EXISTS acks_fault;`);
+}
+
+/**
+ * Version 2 → 3: the faults' origin column (the new tables come from SCHEMA). A database migrated from version 1 in
+ * the same transaction has it already (its faults table was rebuilt with the current columns).
+ */
+function migrateFrom2(db: Database.Database): void {
+  const have = new Set((db.prepare(`PRAGMA table_info(faults)`).all() as { name: string }[]).map((c) => c.name));
+  for (const col of FAULT_V3_COLUMNS) if (!have.has(col.split(' ')[0]!)) db.exec(`ALTER TABLE faults ADD COLUMN ${col}`);
 }
 
 /**
@@ -97,6 +135,7 @@ export function prepareSchema(db: Database.Database, path: string): void {
   if (version !== undefined && version > SCHEMA_VERSION) throw new Error(`${path}: database schema ${version} is newer than this desk (${SCHEMA_VERSION})`);
   db.transaction(() => {
     if (version === 1) migrateFrom1(db);
+    if (version !== undefined && version <= 2) migrateFrom2(db);
     db.exec(SCHEMA);
     db.prepare(`INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(String(SCHEMA_VERSION));
   })();

@@ -4,7 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DESK_LIMIT_DEFAULTS } from '../../agent/tunnel/protocol/constants.js';
 import { createPrivateFile, PRIVATE_DIR, tightenAll } from '../file-modes.js';
+import type { AssistStore } from './assist-types.js';
 import type { Quotas } from './quota.js';
+import { SqliteAssist } from './sqlite-assist.js';
+import { SqliteAudit } from './sqlite-audit.js';
 import { SqliteIngest } from './sqlite-ingest.js';
 import { findFault, getFault, listAgents, listFaults, occurrences, timeline, toAck } from './sqlite-queries.js';
 import { prepareSchema } from './sqlite-schema.js';
@@ -27,6 +30,7 @@ export class SqliteDeskStore implements DeskStore {
   private readonly applyTx: (ops: IngestOp[]) => OpResult[];
   private readonly lastSeqStmt;
   private syncMode = 'FULL';
+  readonly assist: AssistStore;
 
   /** Files whose modes were tightened when the store opened (existing ones from before owner-only modes). */
   readonly tightened: string[];
@@ -44,7 +48,9 @@ export class SqliteDeskStore implements DeskStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     prepareSchema(this.db, path);
-    this.ingest = new SqliteIngest(this.db, quotas);
+    const audit = new SqliteAudit(this.db);
+    this.ingest = new SqliteIngest(this.db, quotas, audit);
+    this.assist = new SqliteAssist(this.db, audit);
     this.applyTx = this.db.transaction((ops: IngestOp[]) => ops.map((op) => this.ingest.apply(op)));
     this.lastSeqStmt = this.db.prepare(`SELECT last_seq FROM agents WHERE id = ?`);
   }

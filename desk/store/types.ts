@@ -1,6 +1,7 @@
 import type { Fault, FaultTransition } from '../../agent/core/faults/types.js';
 import type { Severity } from '../../agent/core/severity.js';
 import type { Heartbeat } from '../../agent/tunnel/protocol/messages.js';
+import type { AssistStore, AuditIntake } from './assist-types.js';
 import type { QuotaKind, Refused } from './quota.js';
 
 /**
@@ -27,13 +28,15 @@ export type IngestOp =
   | { kind: 'events'; agentId: string; events: FaultTransition[]; at: string }
   | { kind: 'heartbeat'; agentId: string; health: Health; critical: Fault[]; at: string }
   | { kind: 'ack-delivered'; agentId: string; ackId: number; outcome: string; at: string }
-  | { kind: 'limited'; agentId: string; limit: LimitKind; detail: string; count: number; at: string };
+  | { kind: 'limited'; agentId: string; limit: LimitKind; detail: string; count: number; at: string }
+  | { kind: 'audit'; agentId: string; lines: string[]; at: string };
 
 /**
  * For 'events': the agent's last committed seq after the op (what the desk acknowledges). For events, snapshots and
- * heartbeats: what the agent's quotas refused (not stored), by quota.
+ * heartbeats: what the agent's quotas refused (not stored), by quota. For 'audit': what the frame did to the agent's
+ * stored chain, and the seq to acknowledge.
  */
-export type OpResult = { lastSeq?: number; inserted?: number; refused?: Refused };
+export type OpResult = { lastSeq?: number; inserted?: number; refused?: Refused; audit?: AuditIntake };
 
 /**
  * Why the desk limited an agent: acknowledgements slowed (events-rate), closed with 4020 (window: more events in
@@ -175,5 +178,7 @@ export interface DeskStore {
   listTokens(): { name: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }[];
   /** The engineer's name for a valid token, or null. */
   verifyToken(token: string, at: string): string | null;
+  /** Remote assistance: requests and the agents' audit records. */
+  readonly assist: AssistStore;
   close(): void;
 }

@@ -32,6 +32,7 @@ describe('config: the assist section', () => {
       bandwidthBytesPerSecond: 1_048_576,
       consentTimeoutSeconds: 120,
       maintenanceWindows: [],
+      shell: {},
     });
   });
 
@@ -51,6 +52,18 @@ describe('config: the assist section', () => {
     expect(p.join('\n')).toMatch(/assist\.maintenanceWindows\[0\]\.from \(line 4, column \d+\)/);
     expect(p.join('\n')).toMatch(/assist\.maintenanceWindows\[0\]\.to \(line 4, column \d+\)/);
     expect(p.join('\n')).toMatch(/assist\.maintenanceWindows\[0\]\.days \(line 4/);
+  });
+
+  it('the shell section loads as written; its program and directory must be absolute and its user not root', () => {
+    const cfg = parseConfigText(doc('{"shell": {"user": "kiosk", "command": ["/bin/bash", "-l"], "cwd": "/srv"}}'), 'test.json', opts);
+    expect(cfg.assist.shell).toEqual({ user: 'kiosk', command: ['/bin/bash', '-l'], cwd: '/srv' });
+    const p = problems(doc('{"shell": {"user": "root",\n "command": ["bash"],\n "cwd": "tmp"}}'));
+    expect(p).toEqual([
+      expect.stringMatching(/^assist\.shell\.user \(line 3, column \d+\): a shell never runs as root/),
+      expect.stringMatching(/^assist\.shell\.command\[0\] \(line 4, column \d+\): "bash" is not an absolute path/),
+      expect.stringMatching(/^assist\.shell\.cwd \(line 5, column \d+\): "tmp" is not an absolute path/),
+    ]);
+    expect(problems(doc('{"shell": {"user": "a b"}}')).join('\n')).toMatch(/assist\.shell\.user/);
   });
 
   it('cross-field rules are located load errors: a window without length, duplicate names, targets that are not one host:port', () => {

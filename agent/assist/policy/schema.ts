@@ -32,6 +32,26 @@ export const MaintenanceWindowSchema = Type.Object(
   { ...strict, description: 'a pre-approved maintenance window: requests the policy allows are approved without asking, and recorded so' },
 );
 
+export const ShellPolicySchema = Type.Object(
+  {
+    user: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$',
+        description: 'the local account the shell runs as (login name); never root. Unset: the agent\'s own account, which must not be root',
+      }),
+    ),
+    command: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), {
+        minItems: 1,
+        maxItems: 32,
+        description: 'program and arguments to run in the terminal, the program as an absolute path; default: the account\'s login shell, /bin/sh if it has none',
+      }),
+    ),
+    cwd: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'working directory (absolute); default: the account\'s home, / if it does not exist' })),
+  },
+  { ...strict, default: {}, description: 'the interactive shell (when assist.kinds.shell is on): whose account, which program; every shell is recorded' },
+);
+
 export const AssistSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ default: false, description: 'accept remote-assistance requests from the desk at all' })),
@@ -62,6 +82,7 @@ export const AssistSchema = Type.Object(
     consentTimeoutSeconds: Type.Optional(
       Type.Integer({ minimum: 5, maximum: 600, default: 120, description: 'how long the operator is asked; no answer is a denial' }),
     ),
+    shell: Type.Optional(ShellPolicySchema),
     maintenanceWindows: Type.Optional(
       Type.Array(MaintenanceWindowSchema, { default: [], maxItems: 32, description: 'pre-approved windows for unattended servers; a request is approved by one only if it ends inside it' }),
     ),
@@ -70,6 +91,7 @@ export const AssistSchema = Type.Object(
 );
 
 export type MaintenanceWindow = Static<typeof MaintenanceWindowSchema>;
+export type ShellPolicy = Static<typeof ShellPolicySchema>;
 
 /** The section as the agent uses it: every default filled. */
 export interface AssistPolicy {
@@ -82,4 +104,6 @@ export interface AssistPolicy {
   bandwidthBytesPerSecond: number;
   consentTimeoutSeconds: number;
   maintenanceWindows: MaintenanceWindow[];
+  /** The loader always fills it (`{}` by default); a policy written by hand may leave it out, which reads as `{}`. */
+  shell?: ShellPolicy;
 }

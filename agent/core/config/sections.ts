@@ -105,5 +105,10 @@ export function loadAssist(raw: unknown, schemaValid: boolean, pass: LoadPass): 
     bandwidthBytesPerSecond: a.bandwidthBytesPerSecond,
     consentTimeoutSeconds: a.consentTimeoutSeconds,
     maintenanceWindows: a.maintenanceWindows.map((w) => ({ name: w.name, days: [...w.days], from: w.from, to: w.to })),
+    shell: {
+      ...(a.shell?.user !== undefined ? { user: a.shell.user } : {}),
+      ...(a.shell?.command ? { command: [...a.shell.command] } : {}),
+      ...(a.shell?.cwd !== undefined ? { cwd: a.shell.cwd } : {}),
+    },
   };
 }

@@ -7,7 +7,9 @@ import { PingWatch } from './liveness.js';
 import { HeartbeatBuilder } from './heartbeat.js';
 import type { TunnelHost } from './host.js';
 import { fitFaults, nextBatch, wireTransition } from './outbox-reader.js';
+import { ChannelFrameBudget } from './channels/frame-budget.js';
 import { ChannelMux, type MuxOptions, type OpenHandler } from './channels/mux.js';
+import type { FrameTransport } from './channels/scheduler.js';
 import { closeReason, decodeFrame } from './protocol/codec.js';
 import {
   agentCapabilities,
@@ -22,19 +24,23 @@ import {
   PROTOCOL_VERSION,
   type CloseCode,
 } from './protocol/constants.js';
-
-/** Room for the snapshot's faults in one frame the desk accepts, with margin for the envelope. */
-const SNAPSHOT_BYTES = MAX_AGENT_FRAME_BYTES - 64 * 1024;
+import { CHANNEL_TYPES } from './protocol/messages.js';
 import type {
   AgentHello,
   AgentMessage,
   AssistEndMessage,
   AssistRequestMessage,
   AssistStateMessage,
+  ChannelMessage,
   DeskHello,
   DeskMessage,
   FaultAckMessage,
 } from './protocol/messages.js';
+
+const isChannelMessage = (m: DeskMessage): m is ChannelMessage & DeskMessage => (CHANNEL_TYPES as string[]).includes(m.type);
+
+/** Room for the snapshot's faults in one frame the desk accepts, with margin for the envelope. */
+const SNAPSHOT_BYTES = MAX_AGENT_FRAME_BYTES - 64 * 1024;
 
 export interface SessionTiming {
   pingMinMs: number;
@@ -148,6 +154,7 @@ export class DeskSession {
   private queued = 0;
   /** Assistance channels, when enabled; their data goes out behind everything this session sends. */
   private readonly mux?: ChannelMux;
+  private readonly budget?: ChannelFrameBudget;
   /** Audit delivery: highest seq sent, and whether a frame awaits its audit-ack (one at a time). */
   private auditSentUpTo = 0;
   private auditInFlight = false;
@@ -161,7 +168,18 @@ export class DeskSession {
   ) {
     this.policy = { ...o.limits };
     if (o.assist) {
-      this.mux = new ChannelMux(ws, { ...o.assist.options, side: 'agent', warn: (fields, message) => o.logger.warn(fields, message) });
+      const budget = (this.budget = new ChannelFrameBudget((id) => this.mux!.has(id)));
+      // The mux sends control frames as text and data as binary: counting the binary ones bounds the desk's credits.
+      const transport: FrameTransport = {
+        send: (data) => {
+          if (typeof data !== 'string') budget.sentData();
+          ws.send(data);
+        },
+        get bufferedAmount() {
+          return ws.bufferedAmount;
+        },
+      };
+      this.mux = new ChannelMux(transport, { ...o.assist.options, side: 'agent', warn: (fields, message) => o.logger.warn(fields, message) });
       this.mux.onOpen(o.assist.onOpen);
       o.assist.onMux?.(this.mux);
     }
@@ -251,10 +269,16 @@ export class DeskSession {
   private onFrame(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
     this.o.onContact();
-    const flood = this.overRate();
-    if (flood) return this.fail(CLOSE.deskFlood, flood);
-    if (isBinary && this.mux) return this.onChannelData(data);
+    // Channel data and credit within the flow control are bounded by it; every other frame counts against the bucket.
+    if (isBinary && this.mux) {
+      const flood = this.budget!.binaryIsBulk(data) ? undefined : this.overRate();
+      if (flood) return this.fail(CLOSE.deskFlood, flood);
+      return this.onChannelData(data);
+    }
     const decoded = decodeFrame(data, isBinary, 'desk', MAX_DESK_FRAME_BYTES);
+    const bulk = decoded.ok && this.budget !== undefined && isChannelMessage(decoded.message) && this.budget.messageIsBulk(decoded.message);
+    const flood = bulk ? undefined : this.overRate();
+    if (flood) return this.fail(CLOSE.deskFlood, flood);
     if (!decoded.ok) return this.fail(decoded.close, decoded.reason);
     const msg = decoded.message;
     // Handled in arrival order, one at a time: a handler may wait for the store.

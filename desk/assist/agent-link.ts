@@ -1,11 +1,11 @@
 import type WebSocket from 'ws';
 import type { Channel } from '../../agent/tunnel/channels/channel.js';
 import type { ChannelCloseReason } from '../../agent/tunnel/channels/close-reasons.js';
+import { ChannelFrameBudget } from '../../agent/tunnel/channels/frame-budget.js';
 import { ChannelMux, type OpenOptions } from '../../agent/tunnel/channels/mux.js';
 import type { FrameTransport } from '../../agent/tunnel/channels/scheduler.js';
 import type { AssistEndMessage, AssistRequestMessage, AssistStateMessage, ChannelMessage, DeskMessage } from '../../agent/tunnel/protocol/messages.js';
 import type { AgentAssistPort, AgentAssistSink } from './agent-port.js';
-import { ChannelFrameBudget } from './frame-budget.js';
 
 interface LinkLogger {
   warn(fields: Record<string, unknown>, message: string): void;
@@ -22,7 +22,7 @@ const MAX_CHUNK = 64 * 1024;
  */
 export class AgentAssistLink implements AgentAssistPort {
   readonly mux: ChannelMux;
-  private readonly budget = new ChannelFrameBudget();
+  private readonly budget: ChannelFrameBudget;
   private live = true;
 
   constructor(
@@ -32,7 +32,7 @@ export class AgentAssistLink implements AgentAssistPort {
     private readonly sink: AgentAssistSink,
     logger: LinkLogger,
   ) {
-    const budget = this.budget;
+    const budget = (this.budget = new ChannelFrameBudget((id) => this.mux.has(id)));
     // The mux sends control frames as text and data as binary: counting the binary ones bounds the agent's credits.
     const transport: FrameTransport = {
       send: (data) => {
@@ -80,10 +80,7 @@ export class AgentAssistLink implements AgentAssistPort {
   }
 
   async openChannel(o: OpenOptions): Promise<Channel> {
-    const ch = await this.mux.open(o);
-    this.budget.opened(ch.id);
-    ch.once('close', () => this.budget.closed(ch.id));
-    return ch;
+    return this.mux.open(o);
   }
 
   closeSession(sessionId: string, reason: ChannelCloseReason = 'session_ended'): void {

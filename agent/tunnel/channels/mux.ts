@@ -133,6 +133,11 @@ export class ChannelMux {
     return [...this.channels.values()];
   }
 
+  /** Whether channel `id` is open (accepted and not closed). */
+  has(id: number): boolean {
+    return this.channels.has(id);
+  }
+
   /** Opens a channel to the peer; resolves when it accepts, rejects when it refuses or does not answer in time. */
   open(options: OpenOptions): Promise<Channel> {
     if (this.stopped) return Promise.reject(new Error('the connection is closed'));

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiError, DeskApiClient } from '../../desk/client/api-client.js';
+import { AssistClient } from '../../desk/client/assist-client.js';
 import { agentsTable, faultsTable, reportTable, timelineTable } from '../../desk/client/render.js';
 import { loadDeskConfig } from '../../desk/config.js';
 import type { ServiceReport } from '../../desk/service-report.js';
@@ -10,6 +11,11 @@ import type { AgentRow, FaultRow, TimelineEntry } from '../../desk/store/types.j
 import { resolveLang } from '../core/text.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIO } from './io.js';
+import { assistCommand } from './desk-cli-assist.js';
+import { auditCommand } from './desk-cli-audit.js';
+import { diagCommand } from './desk-cli-diag.js';
+import { forwardCommand } from './desk-cli-forward.js';
+import { processStreams, type AssistCliContext, type DeskCliStreams } from './desk-cli-streams.js';
 
 export const DESK_CLI_HELP = `用法 / usage: guardpost desk-cli <command> [options]
   agents                      agents, online or not, with their open faults   [--site S] [--online]
@@ -20,13 +26,28 @@ export const DESK_CLI_HELP = `用法 / usage: guardpost desk-cli <command> [opti
   report [--month YYYY-MM]    service figures against the contract targets (month in China Standard Time)
   token create NAME [--save]  a token for the engineer API (shown once; --save keeps it in DIR/cli-token)
   token list | token revoke NAME
+Remote assistance (the agent's policy and its operator decide; nothing starts without their consent):
+  assist AGENT --kind diag|shell|forward[,..] --reason TEXT [--ticket T] [--minutes N] [--target HOST:PORT ...]
+                              ask, wait for consent (Ctrl-C withdraws); a shell attaches this terminal
+                              (raw mode, window size passed through, Ctrl-] detaches; exit status = the shell's)
+                              [--session ID] re-attaches a running session
+  assist list [--agent A] [--state S,..] | assist show ID | assist end ID
+  diag AGENT ACTION [--args JSON | key=value ...] [--out FILE] [--session ID | --reason TEXT]
+                              one action: run-checks [check=ID], status, tail-log log=agent [lines=N],
+                              bundle (tar.gz: needs --out on a terminal), test-endpoint check=ID, rescan-devices
+  forward AGENT PORT|HOST:PORT --listen 127.0.0.1:LOCALPORT [--session ID | --reason TEXT]
+                              a local listener; each connection is forwarded to the target; Ctrl-C stops
+  audit AGENT [--after SEQ] [--limit N]   the agent's audit records and whether their chain is intact
+  Exit: 0 done; 1 refused, denied, timed out or withdrawn (or an audit chain with breaks); the shell's own status;
+  64 usage; 69 desk unreachable or the session ended under us.
 Options: --json, --lang zh|en. Where the desk is: --dir DIR (its desk.json, ca.pem and a saved token) or
   $GUARDPOST_DESK_DIR; or --url https://HOST:PORT --ca FILE; the token: --token, $GUARDPOST_DESK_TOKEN.
 `;
 
 const TOKEN_FILE = 'cli-token';
 
-export async function deskCliCommand(argv: string[], io: CliIO): Promise<number> {
+/** `streams`: the terminal and signals the interactive commands use (tests pass pipes). */
+export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCliStreams = processStreams): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -48,6 +69,16 @@ export async function deskCliCommand(argv: string[], io: CliIO): Promise<number>
       note: { type: 'string' },
       month: { type: 'string' },
       save: { type: 'boolean' },
+      kind: { type: 'string' },
+      reason: { type: 'string' },
+      ticket: { type: 'string' },
+      minutes: { type: 'string' },
+      target: { type: 'string', multiple: true },
+      session: { type: 'string' },
+      args: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      listen: { type: 'string' },
+      after: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,8 +91,17 @@ export async function deskCliCommand(argv: string[], io: CliIO): Promise<number>
   if (cmd === 'token') return tokenCommand(args, dir, values.save === true, values.json === true, io);
 
   const client = connect(dir, values, io);
+  const assist = (): AssistCliContext => ({ client: new AssistClient(client), io, lang, json: values.json === true, streams });
   try {
     switch (cmd) {
+      case 'assist':
+        return await assistCommand(assist(), args, values);
+      case 'diag':
+        return await diagCommand(assist(), args, values);
+      case 'forward':
+        return await forwardCommand(assist(), args, values);
+      case 'audit':
+        return await auditCommand(assist(), args, values);
       case 'agents': {
         const r = await client.get<{ agents: AgentRow[] }>('/api/v1/agents', { site: values.site, online: values.online ? 'true' : undefined });
         print(r, () => agentsTable(r.agents, lang));
@@ -98,7 +138,7 @@ export async function deskCliCommand(argv: string[], io: CliIO): Promise<number>
         return EXIT.ok;
       }
       default:
-        throw new UsageError(`unknown desk-cli command "${cmd}" (agents, faults, ack, timeline, report, token)`);
+        throw new UsageError(`unknown desk-cli command "${cmd}" (agents, faults, ack, timeline, report, token, assist, diag, forward, audit)`);
     }
   } catch (err) {
     if (err instanceof ApiError) {

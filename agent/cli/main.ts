@@ -17,7 +17,8 @@ export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结�
   config example           print a complete example configuration (--profile terminal|certserver)
   docs TOPIC               print a contract document of docs/: faults, config, protocol, api or metrics
   desk [init|issue|run]    the reference central desk: create it, issue agent certificates, run it
-  desk-cli <command>       the desk's engineer tools: agents, faults, ack, timeline, report, token
+  desk-cli <command>       the desk's engineer tools: agents, faults, ack, timeline, report, token,
+                           assist, diag, forward, audit (remote assistance)
   emulate-reader           a serial card reader emulator with fault injection (--pair makes its device)
   version                  print the version
 

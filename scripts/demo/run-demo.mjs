@@ -34,7 +34,7 @@ for (const file of readdirSync(componentsDir).filter((f) => f.endsWith('.mjs')).
     const part = await component.setup({ root, dir, config });
     if (!part) continue; // the component is not available on this machine; it said why
     Object.assign(config.checks, part.checks ?? {});
-    for (const key of ['desk', 'web', 'inhibitRules']) if (part[key]) config[key] = part[key];
+    for (const key of ['desk', 'web', 'assist', 'inhibitRules']) if (part[key]) config[key] = part[key];
     Object.assign(env, part.env ?? {});
     notes.push(...(part.notes ?? []));
     started.push({ file, stop: part.stop });

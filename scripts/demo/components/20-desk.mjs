@@ -2,6 +2,8 @@
 // server certificate (kept across demo runs: the agent trusts that CA), `guardpost desk issue` the agent's client
 // certificate, `guardpost desk-cli token create` an API token saved in the desk directory; then the desk runs and
 // the agent connects to it. Watch faults arrive: npx guardpost desk-cli faults --dir <desk dir>
+// Remote assistance is on, as a clinic's owner would set it for a trial: diag and forward (to the agent's own page,
+// so an engineer can see what the cashier sees), shell off; every request waits for Approve on the page.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -45,11 +47,16 @@ export async function setup({ root, dir, config }) {
     if (child.exitCode !== null || i > 100) throw new Error(`the desk did not start (see ${join(dir, 'desk-console.log')})`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const pageTarget = `127.0.0.1:${config.web?.port ?? 8620}`;
   return {
     desk: { ...desk, url: `wss://localhost:${port}/agent`, unreachable: { minorAfterMinutes: 1 } },
+    assist: { enabled: true, kinds: { diag: true, forward: true, shell: false }, forwardTargets: [pageTarget] },
     notes: [
       `desk at wss://localhost:${port}/agent (data in ${deskDir}); see faults arrive: npx guardpost desk-cli faults --dir ${deskDir}`,
       `acknowledge one: npx guardpost desk-cli ack <fault id> --dir ${deskDir}   (it shows as acknowledged on the agent's page)`,
+      `remote assistance: npx guardpost desk-cli diag ${agentId} status --reason 演示 --dir ${deskDir}   (approve it on the page)`,
+      `  or a forward to the page: npx guardpost desk-cli forward ${agentId} ${pageTarget} --listen 127.0.0.1:18620 --reason 演示 --dir ${deskDir}`,
+      `  the audit: npx guardpost desk-cli audit ${agentId} --dir ${deskDir}; on the terminal: npx guardpost audit verify --config ${join(dir, '..', 'config.json')}`,
     ],
     stop: () =>
       new Promise((resolve) => {

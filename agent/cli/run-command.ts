@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { releaseConfigValidators } from '../core/config/config-ajv.js';
 import { createLogger } from '../core/logging/logger.js';
 import { Agent } from '../core/runtime/agent.js';
 import { agentVersion } from '../core/version.js';
@@ -43,6 +44,8 @@ export async function runCommand(argv: string[], io: CliIO, hooks: RunHooks = {}
     defaults: values.defaults ?? false,
     ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
   });
+  // The config is loaded once for the life of the service: its validators need not stay (bench/agent-memory).
+  releaseConfigValidators();
   // A service manager (systemd sets INVOCATION_ID) or an interactive terminal wants the log on stdout too.
   const stdout = cfg.logging.stdout ?? (Boolean(io.env.INVOCATION_ID) || process.stdout.isTTY === true || cfg.logging.file === null);
   const logger = createLogger({

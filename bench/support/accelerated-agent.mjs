@@ -51,6 +51,7 @@ const doc = {
   ...(options.desk ? { desk: options.desk } : {}),
 };
 const config = buildConfig(doc, 'embedded default (benchmark)', loadOptions({ ...ctx, plugins }));
+(await import(new URL('core/config/config-ajv.js', dist).href)).releaseConfigValidators(); // as run-command.ts does
 const logger = createLogger({ level: 'warn', file: join(stateDir, 'agent.log'), maxSizeMB: 10, maxFiles: 2, stdout: false });
 
 // As run-command.ts does it: the tunnel's modules load only when a desk is configured. Its timers are real time.

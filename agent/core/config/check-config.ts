@@ -1,19 +1,13 @@
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { CheckPlugin } from '../checks/plugin.js';
-import { configAjv } from './config-ajv.js';
-
-const cache = new WeakMap<object, ValidateFunction>();
+import { compileConfigSchema } from './config-ajv.js';
 
 /**
  * Validates one check's own settings against its plugin schema and fills the schema's defaults.
  * Used by tests and by `guardpost check`; the config loader does the same over the whole file with full error paths.
  */
 export function checkConfigWithDefaults<C>(plugin: CheckPlugin<C>, partial: Record<string, unknown>): C {
-  let validate = cache.get(plugin.configSchema);
-  if (!validate) {
-    validate = configAjv.compile(plugin.configSchema);
-    cache.set(plugin.configSchema, validate);
-  }
+  const validate = compileConfigSchema(plugin.configSchema);
   const copy = structuredClone(partial);
   if (!validate(copy)) {
     const errs = (validate.errors ?? []) as ErrorObject[];

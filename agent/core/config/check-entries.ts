@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { TObject } from '../schema/type.js';
 import type { CheckPlugin } from '../checks/plugin.js';
-import { configAjv } from './config-ajv.js';
+import { compileConfigSchema } from './config-ajv.js';
 import { escapePointerToken } from './json-source.js';
 import { displayPath, problemsFromAjv, suggest } from './problems.js';
 import { checkEntrySchema, commonCheckProperties } from './schema.js';
@@ -28,16 +28,15 @@ interface FrameworkSettings {
   clearAfter: number;
 }
 
-const entryValidators = new WeakMap<CheckPlugin, EntryValidator>();
+const entrySchemas = new WeakMap<CheckPlugin, Omit<EntryValidator, 'validate'>>();
 
 function entryValidator(plugin: CheckPlugin): EntryValidator {
-  let v = entryValidators.get(plugin);
-  if (!v) {
-    const schema = checkEntrySchema(plugin);
-    v = { schema, validate: configAjv.compile(schema), frameworkKeys: new Set(Object.keys(commonCheckProperties(plugin))) };
-    entryValidators.set(plugin, v);
+  let e = entrySchemas.get(plugin);
+  if (!e) {
+    e = { schema: checkEntrySchema(plugin), frameworkKeys: new Set(Object.keys(commonCheckProperties(plugin))) };
+    entrySchemas.set(plugin, e);
   }
-  return v;
+  return { ...e, validate: compileConfigSchema(e.schema) };
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

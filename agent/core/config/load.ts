@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CheckPlugin } from '../checks/plugin.js';
 import { loadChecks } from './check-entries.js';
-import { configAjv } from './config-ajv.js';
+import { compileConfigSchema } from './config-ajv.js';
 import { parseJsonWithLocations, JsonSyntaxError, type SourceLocation } from './json-source.js';
 import { ConfigError, displayPath, problemsFromAjv, type ConfigProblem } from './problems.js';
 import { urlCredentialProblems } from './url-credentials.js';
@@ -13,7 +13,6 @@ import type { GuardpostConfig, LoadOptions } from './types.js';
 
 export type { GuardpostConfig, LoadedCheck, LoadOptions } from './types.js';
 
-const rootValidator = configAjv.compile(RootSchema);
 
 export function loadConfigFile(path: string, opts: LoadOptions): GuardpostConfig {
   let text: string;
@@ -82,6 +81,7 @@ export function buildConfig(
     locateKey: (p) => keyLocations.get(p) ?? locations.get(p),
     secrets: { env: opts.env ?? process.env, checkFileMode: opts.platform.name !== 'windows', skip: opts.readSecrets === false },
   };
+  const rootValidator = compileConfigSchema(RootSchema);
   const schemaValid = rootValidator(doc);
   if (!schemaValid) pass.problems.push(...problemsFromAjv(rootValidator.errors ?? [], '', pass.locate, pass.locateKey, RootSchema));
 

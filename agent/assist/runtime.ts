@@ -8,6 +8,7 @@ import type { PolicyState } from './policy/evaluate.js';
 import { AssistSessions } from './session/assist-sessions.js';
 import { auditSinkOf } from './session/audit-sink.js';
 import { DeskAssistPeer } from './session/desk-peer.js';
+import { closeUnfinishedSessions } from './session/unfinished.js';
 
 export interface AssistRuntimeOptions {
   config: GuardpostConfig;
@@ -36,6 +37,8 @@ export async function startAssistRuntime(o: AssistRuntimeOptions): Promise<Assis
   const policy = o.config.assist;
   const audit = await AuditLog.open(auditDirOf(o.config.storage.dir));
   if (audit.recovered) o.logger.warn({ ...audit.recovered }, 'the audit log had a torn last line (a crash while writing); it was cut and kept aside');
+  const unfinished = await closeUnfinishedSessions(audit);
+  if (unfinished) o.logger.warn({ sessions: unfinished }, 'remote-assistance sessions of the previous run never ended (it died): recorded as ended by the restart');
   const sessions = new AssistSessions({
     policy,
     consent: o.consent,

@@ -54,8 +54,12 @@ export function pipeForwardSocket(socket: Socket, ch: Channel): Promise<ForwardP
   });
   return new Promise((resolve) => {
     socket.once('close', () => {
-      if (!ch.closed) ch.close(end.closedBy === 'error' ? 'error' : 'done');
-      resolve({ bytesOut: end.bytesOut, bytesIn: end.bytesIn, closedBy: end.closedBy ?? 'client', channelReason: end.channelReason });
+      // 'close' follows 'end' at once; the last chunk may still wait for credit: it goes out before the channel closes.
+      const done = end.closedBy === 'error' ? Promise.resolve() : lastWrite;
+      void done.then(() => {
+        if (!ch.closed) ch.close(end.closedBy === 'error' ? 'error' : 'done');
+        resolve({ bytesOut: end.bytesOut, bytesIn: end.bytesIn, closedBy: end.closedBy ?? 'client', channelReason: end.channelReason });
+      });
     });
   });
 }

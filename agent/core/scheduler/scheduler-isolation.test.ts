@@ -105,13 +105,14 @@ describe('Scheduler with isolated checks', () => {
   });
 
   it("an isolated check's timeout counts from when its child is ready, not from a slow start", async () => {
-    // The module takes 1.5 s to load; the check's timeout is 0.3 s. The start has its own bound.
+    // The module takes 3 s to load; the check's timeout is 1 s (room for a first run on a loaded machine). The start
+    // has its own bound.
     const { s, reports } = build([
-      { id: 'slow', plugin: slowStartPlugin, config: {}, intervalSeconds: 60, timeoutSeconds: 0.3, isolated: true },
+      { id: 'slow', plugin: slowStartPlugin, config: {}, intervalSeconds: 60, timeoutSeconds: 1, isolated: true },
     ]);
     await s.start();
     expect(reports[0]?.run.outcome).toBe('ok');
-    expect(reports[0]?.run.durationMs).toBeGreaterThan(300);
+    expect(reports[0]?.run.durationMs).toBeGreaterThan(1000);
     expect(reports[0]?.results[0]?.status).toBe('ok');
   });
 

@@ -51,6 +51,9 @@ export interface MuxOptions {
   warn: (fields: Record<string, unknown>, message: string) => void;
 }
 
+/** A session's bucket holds this many seconds of its rate (at least one chunk). */
+const BUCKET_BURST_SECONDS = 0.05;
+
 const DEFAULTS: Omit<MuxOptions, 'side'> = {
   window: 256 * 1024,
   highWaterMark: 1024 * 1024,
@@ -59,7 +62,8 @@ const DEFAULTS: Omit<MuxOptions, 'side'> = {
   maxChannels: 64,
   openTimeoutMs: 30_000,
   pollMs: 5,
-  now: Date.now,
+  // Sub-millisecond, so a bucket refills by what each moment really earned.
+  now: () => performance.now(),
   warn: () => undefined,
 };
 
@@ -289,8 +293,9 @@ export class ChannelMux {
     if (!(rate > 0)) return undefined;
     let b = this.buckets.get(session);
     if (!b) {
-      // A burst of one chunk: anything less and a whole chunk could never go.
-      b = new TokenBucket(rate, this.o.maxChunk, this.o.now);
+      // A burst of 50 ms at the rate, and at least one chunk (anything less and a whole chunk could never go). One
+      // chunk only would cap a session at one chunk per timer tick, ~15 MB/s with 16 KiB chunks whatever the rate.
+      b = new TokenBucket(rate, Math.max(this.o.maxChunk, Math.ceil(rate * BUCKET_BURST_SECONDS)), this.o.now);
       this.buckets.set(session, b);
     }
     return b;

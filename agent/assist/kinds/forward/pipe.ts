@@ -63,8 +63,12 @@ export function pipeForward(ctx: KindContext, socket: Socket): Promise<ForwardEn
   });
   return new Promise((resolve) => {
     socket.once('close', () => {
-      if (!ch.closed) ch.close(end.closedBy === 'error' ? 'error' : 'done');
-      resolve({ ...end, closedBy: end.closedBy ?? 'target' });
+      // 'close' follows 'end' at once; the last chunk may still wait for credit: it goes out before the channel closes.
+      const done = end.closedBy === 'error' ? Promise.resolve() : lastWrite;
+      void done.then(() => {
+        if (!ch.closed) ch.close(end.closedBy === 'error' ? 'error' : 'done');
+        resolve({ ...end, closedBy: end.closedBy ?? 'target' });
+      });
     });
   });
 }

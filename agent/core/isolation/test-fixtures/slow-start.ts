@@ -1,7 +1,7 @@
-/** Test-only isolated check whose module takes 1.5 s to load (like a heavy vendor driver on a slow terminal). */
+/** Test-only isolated check whose module takes 3 s to load (like a heavy vendor driver on a slow terminal). */
 import { fixturePlugin, okResult } from './fixture-plugin.js';
 
-await new Promise((resolve) => setTimeout(resolve, 1500));
+await new Promise((resolve) => setTimeout(resolve, 3000));
 
 export const plugin = fixturePlugin<Record<string, never>>('slow-start', import.meta.url, () => ({
   async run() {

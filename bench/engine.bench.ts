@@ -14,7 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinPlugins } from '../agent/checks/index.js';
+import { builtinPlugins } from '../agent/checks/all.js';
 import type { ProbeResult } from '../agent/core/checks/result.js';
 import { FaultCatalogue } from '../agent/core/faults/catalogue.js';
 import { FaultEngine, type EngineCheck } from '../agent/core/faults/engine.js';

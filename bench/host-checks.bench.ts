@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createContext, loadOptions } from '../agent/cli/context.js';
+import { contextFor, loadOptions } from '../agent/cli/context.js';
 import type { CheckPlugin, Probe, ProbeContext } from '../agent/core/checks/plugin.js';
 import type { ProbeResult } from '../agent/core/checks/result.js';
 import { buildConfig, embeddedDefaultDocument, type LoadedCheck } from '../agent/core/config/load.js';
@@ -27,14 +27,14 @@ const CYCLES = 1000;
 const WARMUP = 30;
 const ROUNDS = 3;
 
-const ctx = createContext(process.env);
+const ctx = await contextFor({ defaults: true }, process.env); // as `guardpost run --defaults` loads them: only the checks it names
 const noState = { get: () => undefined, set: () => {} };
 const totalRuns = (runs: Map<string, number>): number => [...runs.values()].reduce((a, b) => a + b, 0);
 const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The embedded default config's checks (disk, memory, clock with their defaults), built from the given plugins. */
 function defaultChecks(plugins: CheckPlugin[], stateDir: string): LoadedCheck[] {
-  return buildConfig(embeddedDefaultDocument(plugins, stateDir), 'embedded default (benchmark)', loadOptions({ ...ctx, plugins })).checks;
+  return buildConfig(embeddedDefaultDocument(stateDir), 'embedded default (benchmark)', loadOptions({ ...ctx, plugins })).checks;
 }
 
 /** Fires virtual timers one at a time, each after the previous one's real async work is done, until `done()`. */
@@ -96,7 +96,7 @@ async function agentRound(flushHistory: boolean): Promise<Measured> {
   try {
     const clock = new VirtualClock(Date.now());
     const { plugins, runs } = instrumentPlugins(ctx.plugins, clock);
-    const config = buildConfig(embeddedDefaultDocument(plugins, dir), 'embedded default (benchmark)', loadOptions({ ...ctx, plugins }));
+    const config = buildConfig(embeddedDefaultDocument(dir), 'embedded default (benchmark)', loadOptions({ ...ctx, plugins }));
     const logger = createLogger({ level: 'warn', file: join(dir, 'agent.log'), maxSizeMB: 10, maxFiles: 2, stdout: false });
     const agent = await Agent.start({
       config, plugins, platform: ctx.platform, logger, version: 'bench', now: clock.date, timers: clock.timers,

@@ -42,7 +42,7 @@ async function child(kind: string): Promise<void> {
     console.log(`READY ${(app.server.address() as { port: number }).port} -`);
     return;
   }
-  const { builtinPlugins } = await import('../agent/checks/index.js');
+  const { builtinPlugins } = await import('../agent/checks/all.js');
   const { buildConfig } = await import('../agent/core/config/load.js');
   const { FaultCatalogue } = await import('../agent/core/faults/catalogue.js');
   const { createLogger } = await import('../agent/core/logging/index.js');

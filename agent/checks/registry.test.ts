@@ -8,7 +8,8 @@ import type { ConfigProfile } from '../core/checks/plugin.js';
 import { FRAMEWORK_REASONS } from '../core/checks/result.js';
 import { checkConfigWithDefaults } from '../core/config/check-config.js';
 import { SEVERITIES } from '../core/severity.js';
-import { builtinPlugins } from './index.js';
+import { builtinPlugins } from './all.js';
+import { builtinCheckTypes, loadBuiltinPlugins } from './index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const profiles: ConfigProfile[] = ['terminal', 'certserver'];
@@ -32,6 +33,16 @@ describe('built-in check registry', () => {
     for (const p of builtinPlugins) {
       expect(fileURLToPath(p.moduleUrl)).toBe(path.join(here, p.type, 'index.ts'));
     }
+  });
+
+  it('lists every check folder, and loads the types asked for, in registry order, skipping unknown names', async () => {
+    const { readdirSync } = await import('node:fs');
+    const folders = readdirSync(here, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(path.join(here, d.name, 'index.ts')));
+    expect([...builtinCheckTypes].sort()).toEqual(folders.map((d) => d.name).sort());
+    expect(builtinPlugins.map((p) => p.type)).toEqual([...builtinCheckTypes]);
+    const some = await loadBuiltinPlugins(['reader', 'no-such-check', 'disk']);
+    expect(some.map((p) => p.type)).toEqual(['disk', 'reader']);
+    expect(some[0]).toBe(builtinPlugins.find((p) => p.type === 'disk'));
   });
 
   it('moduleUrl exports the same plugin as `plugin`, as an isolated child process would import it', async () => {

@@ -4,7 +4,7 @@ import { resolveLang } from '../core/text.js';
 import { readCliToken, CLI_TOKEN_FILE } from '../web/cli-token.js';
 import type { ConsentSession } from '../web/consent-broker.js';
 import { CLI_TOKEN_HEADER } from '../web/plugins/security.js';
-import { createContext, resolveConfig } from './context.js';
+import { contextFor, resolveConfig } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIO } from './io.js';
 
@@ -42,12 +42,13 @@ export async function assistCommand(argv: string[], io: CliIO): Promise<number> 
   if (action === 'list' && id) throw new UsageError('assist list takes no ID');
 
   // Finding the agent needs no secret: an unset password variable in this shell must not stop the operator.
-  const cfg = resolveConfig(createContext(io.env), {
+  const choice = {
     ...(values.config ? { config: values.config } : {}),
     defaults: values.defaults ?? false,
     ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
     readSecrets: false,
-  });
+  };
+  const cfg = resolveConfig(await contextFor(choice, io.env), choice);
   let file;
   try {
     file = await readCliToken(cfg.storage.dir);

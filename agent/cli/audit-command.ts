@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AUDIT_FILE, auditDirOf } from '../assist/audit/audit-log.js';
 import { verifyAudit } from '../assist/audit/verify.js';
-import { createContext, resolveConfig } from './context.js';
+import { contextFor, resolveConfig } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIO } from './io.js';
 
@@ -24,7 +24,8 @@ export async function auditCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.help) return io.out(AUDIT_HELP), EXIT.ok;
   if (positionals.length > 1 || (positionals.length && values.config)) throw new UsageError('give either --config FILE or one audit FILE');
   // The log's place needs only storage.dir: no secret is read.
-  const file = positionals[0] ?? join(auditDirOf(resolveConfig(createContext(io.env), { ...(values.config ? { config: values.config } : {}), readSecrets: false }).storage.dir), AUDIT_FILE);
+  const choice = { ...(values.config ? { config: values.config } : {}), readSecrets: false };
+  const file = positionals[0] ?? join(auditDirOf(resolveConfig(await contextFor(choice, io.env), choice).storage.dir), AUDIT_FILE);
   if (!existsSync(file)) {
     if (positionals[0]) throw new UsageError(`no such file: ${file}`);
     io.out(`审计日志为空 / no audit log yet (${file})`);

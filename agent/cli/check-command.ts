@@ -7,7 +7,7 @@ import { Scheduler } from '../core/scheduler/scheduler.js';
 import { SEVERITY_TEXT, worstSeverity, type Severity } from '../core/severity.js';
 import { resolveLang } from '../core/text.js';
 import { renderTable } from '../core/text-table.js';
-import { createContext, resolveConfig } from './context.js';
+import { contextFor, resolveConfig } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { UsageError, type CliIO } from './io.js';
 
@@ -37,8 +37,9 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     },
   });
   if (values.help) return io.out(CHECK_HELP), 0;
-  const ctx = createContext(io.env);
-  const cfg = resolveConfig(ctx, { ...(values.config ? { config: values.config } : {}), defaults: values.defaults ?? false });
+  const choice = { ...(values.config ? { config: values.config } : {}), defaults: values.defaults ?? false };
+  const ctx = await contextFor(choice, io.env);
+  const cfg = resolveConfig(ctx, choice);
   const byId = new Map(cfg.checks.map((c) => [c.id, c]));
   for (const id of positionals) if (!byId.has(id)) throw new UsageError(`no check with id "${id}" in ${cfg.source}; configured: ${[...byId.keys()].join(', ')}`);
   const selected: LoadedCheck[] = positionals.length ? positionals.map((id) => byId.get(id)!) : cfg.checks.filter((c) => c.enabled);

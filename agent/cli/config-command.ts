@@ -16,7 +16,7 @@ export async function configCommand(argv: string[], io: CliIO): Promise<number> 
     io.out(CONFIG_HELP);
     return sub ? EXIT.ok : EXIT.usage;
   }
-  const ctx = createContext(io.env);
+  const ctx = await createContext(io.env);
   if (sub === 'validate') {
     const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
     if (values.help) return io.out(CONFIG_HELP), EXIT.ok;

@@ -15,10 +15,10 @@ export const DOCS_HELP = `用法 / usage: guardpost docs faults|config|protocol|
 /** Each topic's renderer, loaded only when asked for: the API one pulls in the web and desk route modules. */
 const TOPICS: Record<string, (io: CliIO) => Promise<string>> = {
   faults: async (io) => {
-    const ctx = createContext(io.env);
+    const ctx = await createContext(io.env);
     return renderFaultsMarkdown(ctx.catalogue, ctx.plugins);
   },
-  config: async (io) => renderConfigMarkdown(createContext(io.env).plugins),
+  config: async (io) => renderConfigMarkdown((await createContext(io.env)).plugins),
   protocol: async () => (await import('../tunnel/protocol/render-docs.js')).renderProtocolMarkdown(),
   api: async () => {
     const [{ renderApiMarkdown }, { LOCAL_API_DOC }, { ENGINEER_API_DOC }] = await Promise.all([

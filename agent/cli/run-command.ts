@@ -8,7 +8,7 @@ import type { AssistSessions } from '../assist/session/assist-sessions.js';
 import type { DeskTunnel } from '../tunnel/tunnel.js';
 import { ConsentBroker } from '../web/consent-broker.js';
 import type { startLocalApi } from '../web/local-api.js';
-import { createContext, resolveConfig } from './context.js';
+import { contextFor, resolveConfig } from './context.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
 
@@ -38,12 +38,14 @@ export async function runCommand(argv: string[], io: CliIO, hooks: RunHooks = {}
     },
   });
   if (values.help) return io.out(RUN_HELP), EXIT.ok;
-  const ctx = createContext(io.env);
-  const cfg = resolveConfig(ctx, {
+  const choice = {
     ...(values.config ? { config: values.config } : {}),
     defaults: values.defaults ?? false,
     ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
-  });
+  };
+  // Only the checks this config names are loaded: a service holds no code it never runs.
+  const ctx = await contextFor(choice, io.env);
+  const cfg = resolveConfig(ctx, choice);
   // The config is loaded once for the life of the service: its validators need not stay (bench/agent-memory).
   releaseConfigValidators();
   // A service manager (systemd sets INVOCATION_ID) or an interactive terminal wants the log on stdout too.

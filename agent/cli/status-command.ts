@@ -4,7 +4,7 @@ import { SEVERITY_TEXT, worstSeverity } from '../core/severity.js';
 import { resolveLang } from '../core/text.js';
 import { renderTable } from '../core/text-table.js';
 import { resolve } from 'node:path';
-import { createContext, resolveConfig } from './context.js';
+import { contextFor, resolveConfig } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { CliIO } from './io.js';
 
@@ -33,7 +33,7 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
   if (!base) {
     // Reading status needs no secret: an unset password variable in this shell must not stop it.
     const choice = { ...(values.config ? { config: values.config } : {}), defaults: values.defaults ?? false, readSecrets: false };
-    const cfg = resolveConfig(createContext(io.env), choice);
+    const cfg = resolveConfig(await contextFor(choice, io.env), choice);
     base = `http://${cfg.web.host.includes(':') ? `[${cfg.web.host}]` : cfg.web.host}:${cfg.web.port}/`;
     expected = { id: cfg.agent.id, stateDir: resolve(cfg.storage.dir) };
   }

@@ -25,7 +25,7 @@ const dist = new URL('../../dist/agent/', import.meta.url);
 const v8Flags = (await import(new URL('core/runtime/service-tuning.js', dist).href)).tuneForService();
 const { flushHistoryOnVirtualTime, instrumentPlugins, NO_REAL_TIME_FLUSH_MS } = await import('./accelerate.mjs');
 const { Agent } = await import(new URL('core/runtime/agent.js', dist).href);
-const { createContext, loadOptions } = await import(new URL('cli/context.js', dist).href);
+const { contextFor, loadOptions } = await import(new URL('cli/context.js', dist).href);
 const { buildConfig, embeddedDefaultDocument } = await import(new URL('core/config/load.js', dist).href);
 const { createLogger } = await import(new URL('core/logging/logger.js', dist).href);
 
@@ -43,10 +43,10 @@ const nextSignal = () => new Promise((resolve) => process.once('SIGUSR2', resolv
 const keepAlive = setInterval(() => {}, 1 << 30);
 
 const clock = new VirtualClock(Date.now());
-const ctx = createContext(process.env);
+const ctx = await contextFor({ defaults: true }, process.env); // as `guardpost run --defaults` loads them: only the checks it names
 const { plugins, runs } = instrumentPlugins(ctx.plugins, clock);
 const doc = {
-  ...embeddedDefaultDocument(plugins, stateDir),
+  ...embeddedDefaultDocument(stateDir),
   ...(options.agentId ? { agent: { id: options.agentId } } : {}), // the id the desk's certificate names
   ...(options.desk ? { desk: options.desk } : {}),
 };

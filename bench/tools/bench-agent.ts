@@ -1,6 +1,6 @@
 /** Bench tool: a real in-process agent with its desk tunnel, and a result source the bench drives. */
 import { join } from 'node:path';
-import { builtinPlugins } from '../../agent/checks/index.js';
+import { builtinPlugins } from '../../agent/checks/all.js';
 import type { ProbeResult } from '../../agent/core/checks/result.js';
 import { buildConfig } from '../../agent/core/config/load.js';
 import type { DeskConfig } from '../../agent/core/config/schema.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Type } from '../../agent/core/schema/type.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { builtinPlugins } from '../../agent/checks/index.js';
+import { builtinPlugins } from '../../agent/checks/all.js';
 import type { CheckPlugin } from '../../agent/core/checks/plugin.js';
 import { buildConfig } from '../../agent/core/config/load.js';
 import { FaultCatalogue } from '../../agent/core/faults/catalogue.js';

@@ -10,7 +10,7 @@ import { splitDiagAnswer, type DiagHeader } from '../../agent/assist/kinds/diag/
 import { createKinds } from '../../agent/assist/kinds/registry.js';
 import { assistRig, basePolicy, collect } from '../../agent/assist/kinds/test-support/assist-rig.js';
 import { muxPair, type MuxPair } from '../../agent/assist/kinds/test-support/mux-pair.js';
-import { builtinPlugins } from '../../agent/checks/index.js';
+import { builtinPlugins } from '../../agent/checks/all.js';
 import { buildConfig } from '../../agent/core/config/load.js';
 import { FaultCatalogue } from '../../agent/core/faults/catalogue.js';
 import { createLogger } from '../../agent/core/logging/index.js';

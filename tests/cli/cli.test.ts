@@ -69,6 +69,20 @@ describe('guardpost CLI', () => {
     expect(missing.err).toContain('the file does not exist');
   });
 
+  it('check, which loads only the checks its config names, still names every known type for a typo, and runs the ones named', () => {
+    const typo = writeConfig('typo.json', { site: SITE, checks: { dsik: {}, till: { type: 'raeder' } } });
+    const r = guardpost(['check', '--config', typo]);
+    expect(r.code).toBe(78);
+    expect(r.err).toContain('unknown check id "dsik" (no "type" given, and no check type has this name); did you mean "disk"?; known types: disk, memory, backup, logs, clock, process, token, settlement, certserver, cert, reader');
+    expect(r.err).toContain('checks.till.type (line');
+    expect(r.err).toContain('did you mean "reader"?');
+    const ok = writeConfig('named.json', { site: SITE, checks: { clock: {}, mem: { type: 'memory' } }, storage: { dir: join(tmp, 'named-state') } });
+    const run = guardpost(['check', '--json', '--config', ok]);
+    expect(run.err).toBe('');
+    const ids = [...new Set((JSON.parse(run.out) as { findings: { check: string }[] }).findings.map((f) => f.check))].sort();
+    expect(ids).toEqual(['clock', 'mem']);
+  });
+
   it('config example prints a complete configuration that validates as printed, on a fresh machine, for both profiles', () => {
     for (const profile of ['terminal', 'certserver']) {
       const ex = guardpost(['config', 'example', '--profile', profile]);

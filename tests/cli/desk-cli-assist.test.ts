@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAssistRuntime, type AssistRuntime } from '../../agent/assist/runtime.js';
-import { builtinPlugins } from '../../agent/checks/index.js';
+import { builtinPlugins } from '../../agent/checks/all.js';
 import { deskCliCommand } from '../../agent/cli/desk-cli-command.js';
 import type { DeskCliStreams } from '../../agent/cli/desk-cli-streams.js';
 import type { CliIO } from '../../agent/cli/io.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { builtinPlugins } from '../../agent/checks/index.js';
+import { builtinPlugins } from '../../agent/checks/all.js';
 import { buildConfig } from '../../agent/core/config/load.js';
 import { FaultCatalogue } from '../../agent/core/faults/catalogue.js';
 import { createLogger } from '../../agent/core/logging/index.js';

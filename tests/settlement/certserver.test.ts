@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plugin } from '../../agent/checks/certserver/index.js';
-import { builtinPlugins } from '../../agent/checks/index.js';
+import { builtinPlugins } from '../../agent/checks/all.js';
 import { testContext } from '../../agent/checks/shared/testing.js';
 import { checkConfigWithDefaults } from '../../agent/core/config/check-config.js';
 import { exampleConfig } from '../../agent/core/config/example.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinPlugins } from '../../agent/checks/index.js';
+import { builtinPlugins } from '../../agent/checks/all.js';
 import { plugin } from '../../agent/checks/settlement/index.js';
 import { bypassesProxy } from '../../agent/net/index.js';
 import { testContext } from '../../agent/checks/shared/testing.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { builtinPlugins } from '../../agent/checks/index.js';
+import { builtinPlugins } from '../../agent/checks/all.js';
 import { ConsentBroker } from '../../agent/web/consent-broker.js';
 import { artifact, launchChromium, watchErrors } from './browser.js';
 import { loopbackPlugin } from './loopback-plugin.js';

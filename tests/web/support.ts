@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinPlugins } from '../../agent/checks/index.js';
+import { builtinPlugins } from '../../agent/checks/all.js';
 import type { CheckPlugin } from '../../agent/core/checks/plugin.js';
 import { buildConfig, type GuardpostConfig } from '../../agent/core/config/load.js';
 import { FaultCatalogue } from '../../agent/core/faults/catalogue.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinPlugins } from '../../checks/index.js';
+import { builtinPlugins } from '../../checks/all.js';
 import { parseConfigText } from '../../core/config/load.js';
 import { ConfigError, formatProblem } from '../../core/config/problems.js';
 import { FaultCatalogue } from '../../core/faults/catalogue.js';

@@ -6,7 +6,7 @@ import { getTestPki, type TestPki } from '../../certs/test-support/pki.js';
 import type { ProbeResult } from '../../core/checks/result.js';
 import { checkConfigWithDefaults } from '../../core/config/check-config.js';
 import { FaultCatalogue } from '../../core/faults/catalogue.js';
-import { builtinPlugins } from '../index.js';
+import { builtinPlugins } from '../all.js';
 import { neverAborted, testContext } from '../shared/testing.js';
 import { plugin } from './index.js';
 import type { CertConfig } from './schema.js';

@@ -3,7 +3,7 @@ import { parseConfigText } from '../../core/config/load.js';
 import { isSecret } from '../../core/config/secret.js';
 import { FaultCatalogue } from '../../core/faults/catalogue.js';
 import { currentPlatform } from '../../platform/index.js';
-import { builtinPlugins } from '../index.js';
+import { builtinPlugins } from '../all.js';
 import { plugin } from './index.js';
 import type { TokenConfig } from './schema.js';
 

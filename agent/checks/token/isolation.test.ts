@@ -9,7 +9,7 @@ import { FaultCatalogue } from '../../core/faults/catalogue.js';
 import { createLogger } from '../../core/logging/index.js';
 import { Agent } from '../../core/runtime/agent.js';
 import { currentPlatform } from '../../platform/index.js';
-import { builtinPlugins } from '../index.js';
+import { builtinPlugins } from '../all.js';
 import { testModules, type TestModules } from './test-support/modules.js';
 
 // The vendor-module failures the isolation exists for, end to end: a real agent runs the token check in the core's

@@ -8,7 +8,7 @@ import { FaultCatalogue } from '../../core/faults/catalogue.js';
 import { createLogger } from '../../core/logging/index.js';
 import { Agent } from '../../core/runtime/agent.js';
 import { currentPlatform } from '../../platform/index.js';
-import { builtinPlugins } from '../index.js';
+import { builtinPlugins } from '../all.js';
 import { LOGIN_JOURNAL_DIR, LoginJournal } from './login-journal.js';
 import { testModules, type TestModules } from './test-support/modules.js';
 import { bySubject, runOnce, signTestConfig, tokenContext } from './test-support/probe.js';

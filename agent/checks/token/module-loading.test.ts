@@ -7,7 +7,7 @@ import { parseConfigText } from '../../core/config/load.js';
 import { FaultCatalogue } from '../../core/faults/catalogue.js';
 import { currentPlatform } from '../../platform/index.js';
 import { testContext } from '../shared/testing.js';
-import { builtinPlugins } from '../index.js';
+import { builtinPlugins } from '../all.js';
 import type { TokenConfig } from './schema.js';
 import { testModules, type TestModules } from './test-support/modules.js';
 import { runOnce, signal, tokenConfig, tokenContext } from './test-support/probe.js';

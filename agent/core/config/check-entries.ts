@@ -63,7 +63,9 @@ function pluginFor(id: string, entry: Record<string, unknown>, pointer: string, 
   const type = typeof rawType === 'string' ? rawType : id;
   const plugin = byType.get(type);
   if (plugin) return plugin;
-  const known = [...byType.keys()];
+  const known = pass.opts.knownTypes ?? [...byType.keys()];
+  // A known type whose plugin the caller did not load is the caller's mistake, not the config's.
+  if (known.includes(type)) throw new Error(`check type "${type}" (checks.${id}) was not loaded; load the plugins the config names`);
   const hint = suggest(type, known);
   const what = typeof rawType === 'string' ? `unknown check type "${type}"` : `unknown check id "${id}" (no "type" given, and no check type has this name)`;
   const at = typeof rawType === 'string' ? `${pointer}/type` : pointer;

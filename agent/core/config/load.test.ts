@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinPlugins } from '../../checks/index.js';
+import { builtinPlugins } from '../../checks/all.js';
 import { currentPlatform } from '../../platform/index.js';
 import { FaultCatalogue } from '../faults/catalogue.js';
 import { exampleConfig } from './example.js';
@@ -274,7 +274,7 @@ describe('config: good input', () => {
   }
 
   it('the embedded default runs on this machine', () => {
-    const cfg = buildConfig(embeddedDefaultDocument(builtinPlugins, join(dir, 'state')), 'embedded default', opts());
+    const cfg = buildConfig(embeddedDefaultDocument(join(dir, 'state')), 'embedded default', opts());
     expect(cfg.checks.map((c) => c.type).sort()).toEqual(['clock', 'disk', 'memory']);
     expect(cfg.storage.dir).toBe(join(dir, 'state'));
   });

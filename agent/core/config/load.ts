@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { CheckPlugin } from '../checks/plugin.js';
 import { loadChecks } from './check-entries.js';
 import { compileConfigSchema } from './config-ajv.js';
 import { parseJsonWithLocations, JsonSyntaxError, type SourceLocation } from './json-source.js';
@@ -112,10 +111,12 @@ export function buildConfig(
   };
 }
 
+/** The checks of the embedded default: the host's own, which need nothing configured. */
+export const EMBEDDED_DEFAULT_CHECKS: readonly string[] = ['disk', 'memory', 'clock'];
+
 /** A config that runs on any machine: the host checks on their defaults, state in `stateDir`. */
-export function embeddedDefaultDocument(plugins: CheckPlugin[], stateDir: string): Record<string, unknown> {
-  const checks: Record<string, unknown> = {};
-  for (const p of plugins) if (['disk', 'memory', 'clock'].includes(p.type)) checks[p.type] = {};
+export function embeddedDefaultDocument(stateDir: string): Record<string, unknown> {
+  const checks = Object.fromEntries(EMBEDDED_DEFAULT_CHECKS.map((type) => [type, {}]));
   return {
     site: {
       fixmedins_code: 'H00000000000',

@@ -94,7 +94,7 @@ function describeType(schema: Record<string, unknown>): string {
 }
 
 /** Closest candidate within edit distance 2, for "did you mean". */
-export function suggest(word: string, candidates: string[]): string | undefined {
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDist = 3;
   for (const c of candidates) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinPlugins } from '../../checks/index.js';
+import { builtinPlugins } from '../../checks/all.js';
 import { currentPlatform } from '../../platform/index.js';
 import { FaultCatalogue } from '../faults/catalogue.js';
 import { parseConfigText } from './load.js';

@@ -35,7 +35,10 @@ export interface GuardpostConfig {
 }
 
 export interface LoadOptions {
+  /** The plugins of the check types the config may use (a service loads only those its config names). */
   plugins: CheckPlugin[];
+  /** Every check type there is, for the message about an unknown one; default: the types of `plugins`. */
+  knownTypes?: readonly string[];
   platform: HostPlatform;
   /** Fault codes known to the catalogue, to check inhibit rules. */
   faultCodes: Set<string>;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { builtinPlugins } from '../../../agent/checks/index.js';
+import { builtinPlugins } from '../../../agent/checks/all.js';
 import type { AssistRuntime } from '../../../agent/assist/runtime.js';
 import { startAssistRuntime } from '../../../agent/assist/runtime.js';
 import type { ProbeResult } from '../../../agent/core/checks/result.js';

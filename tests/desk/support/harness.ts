@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { builtinPlugins } from '../../../agent/checks/index.js';
+import { builtinPlugins } from '../../../agent/checks/all.js';
 import type { ProbeResult } from '../../../agent/core/checks/result.js';
 import { buildConfig } from '../../../agent/core/config/load.js';
 import type { DeskConfig as AgentDeskConfig } from '../../../agent/core/config/schema.js';

@@ -53,6 +53,9 @@ program cat coreutils "emulate-reader's control pipe"
 program sh dash "helper shells in the reader tests"
 program which debianutils "tool look-ups in the proxy tests"
 program ps procps "process checks"
+program systemd-analyze systemd "systemd-analyze verify on the packaged units"
+program dpkg-deb dpkg "building and inspecting the .deb"
+program tar tar "unpacking the bundled runtime"
 
 # Files the tests name by absolute path.
 file /usr/bin/chromium chromium "the health page's browser tests (playwright-core drives Debian's chromium)"

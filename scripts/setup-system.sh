@@ -3,6 +3,7 @@
 #   build: headers the native modules compile against (pcsclite needs libpcsclite-dev)
 #   test:  the real parts the tests use: socat ptys, SoftHSM2, OpenSC tools, openssl, pcscd + vsmartcard, chromium,
 #          tinyproxy (the desk tunnel's HTTP CONNECT proxy)
+#          (+ systemd: systemd-analyze verify on the packaged units)
 #          (+ curl: bench/settlement.bench.ts compares the probe's phase timings with curl -w)
 #          (+ a CJK font, so the health page's screenshots show Chinese)
 #          (+ python3-virtualsmartcard, python3-pycryptodome: the virtual smart card; Debian ships no vicc executable,
@@ -10,7 +11,7 @@
 # scripts/doctor-test-env.sh then checks that each tool is there and came from one of these packages.
 set -euo pipefail
 BUILD=(libpcsclite-dev python3 make g++ pkg-config)
-TEST=(socat softhsm2 opensc openssl pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome chromium procps fonts-wqy-microhei curl tinyproxy)
+TEST=(socat softhsm2 opensc openssl pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome chromium procps fonts-wqy-microhei curl tinyproxy systemd)
 want=("${BUILD[@]}")
 [ "${1:-build}" = "test" ] && want+=("${TEST[@]}")
 missing=()

@@ -1,0 +1,35 @@
+// One notification as the channels see it: already routed and grouped, one message per send.
+export type Grade = 'critical' | 'major' | 'minor';
+
+export interface NotifyFault {
+  faultId: string;
+  code: string;
+  grade: Grade;
+  titleZh: string;
+  titleEn: string;
+  agentId: string;
+  institution: string;
+  since: string; // ISO time the fault was first seen
+  actionZh?: string;
+  actionEn?: string;
+  resolved?: boolean;
+}
+
+export interface NotifyMessage {
+  /** One site's faults within the grouping window; never empty. */
+  faults: NotifyFault[];
+  /** Console base URL for links to a fault, e.g. https://desk.example/console; omitted: no link. */
+  consoleBaseUrl?: string;
+}
+
+/** What a send came to: delivered, worth retrying (rate limit, 5xx, network), or never going to work as is. */
+export type SendOutcome =
+  | { kind: 'sent' }
+  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+  | { kind: 'permanent'; reason: string };
+
+export interface NotifyChannel {
+  readonly name: string;
+  readonly kind: 'wecom' | 'dingtalk' | 'feishu' | 'webhook';
+  send(message: NotifyMessage, signal?: AbortSignal): Promise<SendOutcome>;
+}

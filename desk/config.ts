@@ -69,6 +69,15 @@ export const DeskFileSchema = Type.Object(
     ),
     idleTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 10, default: 150, description: 'an agent silent this long (no frame, no ping) is dropped' })),
     helloTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, default: 15 })),
+    notify: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description: 'notifications: channels (WeCom, DingTalk, Feishu, webhook, e-mail), routes, silences, maintenance windows, escalation; validated at desk start (desk/notify/README.md)',
+        },
+      ),
+    ),
     targets: Type.Optional(
       Type.Object(
         {
@@ -103,6 +112,8 @@ export interface DeskConfig {
   idleTimeoutSeconds: number;
   helloTimeoutSeconds: number;
   targets: { respondMinutes: number; resolveHours: { critical: number; major: number } };
+  /** desk.json's notify section as written; parsed (secrets read) when the desk starts (desk/notify/notify-config.ts). */
+  notify?: Record<string, unknown>;
 }
 
 export interface DeskLimits {
@@ -155,5 +166,6 @@ export function resolveDeskConfig(doc: unknown, dir: string, source: string): De
     idleTimeoutSeconds: d.idleTimeoutSeconds,
     helloTimeoutSeconds: d.helloTimeoutSeconds,
     targets: d.targets,
+    ...(d.notify ? { notify: d.notify } : {}),
   } as DeskConfig;
 }

@@ -8,6 +8,11 @@ import { AssistHub } from './assist/assist-hub.js';
 import { loadDeskConfig, type DeskConfig } from './config.js';
 import { deskFiles } from './desk-files.js';
 import { createPrivateFile, PRIVATE_DIR, tightenAll } from './file-modes.js';
+import { ConfigError } from '../agent/core/config/problems.js';
+import { NotifyConfigError } from './notify/secrets.js';
+import { parseNotifyConfig, type NotifyConfig } from './notify/notify-config.js';
+import { NotifyService } from './notify/notify-service.js';
+import { faultAction } from './notify/fault-actions.js';
 import { AgentLimits } from './server/agent-limits.js';
 import { AgentListener } from './server/agent-listener.js';
 import { IngestQueue } from './server/ingest-queue.js';
@@ -27,6 +32,18 @@ export interface DeskStartOptions {
   now?: () => Date;
   /** Serve the engineer API (default true). */
   api?: boolean;
+  /** Where notification secrets named by FIELDEnv come from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** desk.json's notify section, validated and its secrets read; its problems read like the rest of desk.json's. */
+function notifyConfig(config: DeskConfig, env: NodeJS.ProcessEnv): NotifyConfig | undefined {
+  try {
+    return parseNotifyConfig(config.notify, { dir: config.dir, env, respondMinutes: config.targets.respondMinutes });
+  } catch (err) {
+    if (err instanceof NotifyConfigError) throw new ConfigError(config.source, [{ path: err.path, message: err.what }]);
+    throw err;
+  }
 }
 
 /** The reference central desk: the agents' endpoint, the store, and the engineer API. */
@@ -38,6 +55,8 @@ export class Desk {
     readonly registry: SessionRegistry<AgentSession>,
     /** Remote assistance: requests, sessions and the relay of their channels. */
     readonly assist: AssistHub,
+    /** Notifications: planning, sending, channel health. */
+    readonly notify: NotifyService,
     private readonly listener: AgentListener,
     private readonly api: FastifyInstance | undefined,
     readonly agentsPort: number,
@@ -60,6 +79,7 @@ export class Desk {
       createLogger({ level: config.log.level as 'info', file: config.log.file, maxSizeMB: 10, maxFiles: LOG_FILES, stdout: config.log.stdout });
     if (tightened.length) logger.warn({ files: tightened }, 'made owner-only (they were readable by group or others)');
     const now = opts.now ?? (() => new Date());
+    const notifyCfg = notifyConfig(config, opts.env ?? process.env);
     const store = new SqliteDeskStore(config.database, config.limits);
     store.markAllOffline(now().toISOString());
     // Sessions a previous run left live ended when their tunnels dropped (the agent ends them then): say so.
@@ -70,6 +90,8 @@ export class Desk {
     const limits = new AgentLimits(config.limits);
     const assist = new AssistHub({ store: store.assist, findAgent: (id) => registry.get(id), organisation: config.organisation, logger, now });
     const listener = new AgentListener({ queue, store, registry, config, limits, logger, now, assist });
+    const notify = new NotifyService({ store, config: notifyCfg, now, logger, actionOf: faultAction });
+    queue.onCommit = () => notify.wake();
     let api: FastifyInstance | undefined;
     let apiPort: number | undefined;
     try {
@@ -82,6 +104,7 @@ export class Desk {
             now,
             logger,
             assist,
+            notify,
             deliverAck: (ack) => {
               const s = registry.get(ack.agentId);
               if (!s?.ready) return false;
@@ -95,9 +118,12 @@ export class Desk {
         api = started.app;
         apiPort = started.port;
       }
-      logger.info({ agents: `${config.agents.host}:${agentsPort}`, api: apiPort && `${config.api.host}:${apiPort}`, database: config.database }, 'desk started');
-      return new Desk(config, store, queue, registry, assist, listener, api, agentsPort, apiPort, logger);
+      notify.start();
+      const channels = notifyCfg ? [...notifyCfg.channels.keys()] : [];
+      logger.info({ agents: `${config.agents.host}:${agentsPort}`, api: apiPort && `${config.api.host}:${apiPort}`, database: config.database, notify: channels }, 'desk started');
+      return new Desk(config, store, queue, registry, assist, notify, listener, api, agentsPort, apiPort, logger);
     } catch (err) {
+      await notify.stop();
       await listener.close().catch(() => undefined);
       store.close();
       throw err;
@@ -111,6 +137,7 @@ export class Desk {
     await this.api?.close().catch(() => undefined);
     await this.listener.close();
     this.queue.drain();
+    await this.notify.stop();
     this.store.close();
     this.logger.info('desk stopped');
   }

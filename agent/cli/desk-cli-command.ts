@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiError, DeskApiClient } from '../../desk/client/api-client.js';
 import { AssistClient } from '../../desk/client/assist-client.js';
+import { notifyTable } from '../../desk/client/notify-render.js';
 import { agentsTable, faultsTable, reportTable, timelineTable } from '../../desk/client/render.js';
+import type { ChannelStatus } from '../../desk/notify/notify-service.js';
 import { loadDeskConfig } from '../../desk/config.js';
 import type { ServiceReport } from '../../desk/service-report.js';
 import { SqliteDeskStore } from '../../desk/store/sqlite-store.js';
@@ -24,6 +26,8 @@ export const DESK_CLI_HELP = `用法 / usage: guardpost desk-cli <command> [opti
   ack FAULT_ID [--note TEXT]  acknowledge a fault (id or its first 8 characters); it travels to the agent
   timeline FAULT_ID           everything that happened to one fault
   report [--month YYYY-MM]    service figures against the contract targets (month in China Standard Time)
+  notify                      the notification channels and their health (pending, sent, merged, failed, last error)
+  notify test CHANNEL         queue a test message to one channel (proves its key, signature and network)
   token create NAME [--save]  a token for the engineer API (shown once; --save keeps it in DIR/cli-token)
   token list | token revoke NAME
 Remote assistance (the agent's policy and its operator decide; nothing starts without their consent):
@@ -137,8 +141,20 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
         print(r, () => reportTable(r, lang));
         return EXIT.ok;
       }
+      case 'notify': {
+        if (args[0] === 'test') {
+          const channel = need(args[1], 'notify test needs a CHANNEL (see guardpost desk-cli notify)');
+          const r = await client.post<{ queued: number }>('/api/v1/notify/test', { channel });
+          print(r, () => (lang === 'zh' ? `测试消息已排队（#${r.queued}），发送结果见 guardpost desk-cli notify` : `test message queued (#${r.queued}); see guardpost desk-cli notify for the outcome`));
+          return EXIT.ok;
+        }
+        if (args[0] !== undefined) throw new UsageError(`notify: unknown action "${args[0]}" (notify, or notify test CHANNEL)`);
+        const r = await client.get<{ configured: boolean; channels: ChannelStatus[] }>('/api/v1/notify');
+        print(r, () => notifyTable(r, lang));
+        return r.channels.some((c) => c.consecutiveFailures > 0) ? EXIT.minor : EXIT.ok;
+      }
       default:
-        throw new UsageError(`unknown desk-cli command "${cmd}" (agents, faults, ack, timeline, report, token, assist, diag, forward, audit)`);
+        throw new UsageError(`unknown desk-cli command "${cmd}" (agents, faults, ack, timeline, report, notify, token, assist, diag, forward, audit)`);
     }
   } catch (err) {
     if (err instanceof ApiError) {

@@ -10,7 +10,9 @@ import { EngineerSockets } from '../assist/engineer-socket.js';
 import type { DeskConfig } from '../config.js';
 import { monthRange, serviceReport } from '../service-report.js';
 import type { AckRecord, DeskStore, FaultQuery, FaultRef, FaultState } from '../store/types.js';
+import type { NotifyService } from '../notify/notify-service.js';
 import { registerAssistRoutes } from './assist-api.js';
+import { registerNotifyRoutes } from './notify-routes.js';
 import { ENGINEER_ROUTES as R, LIST_PARAMS } from './engineer-routes.js';
 import { describeSchemaError, splitLists } from './request-errors.js';
 
@@ -24,6 +26,8 @@ export interface EngineerApiDeps {
   deliverAck(ack: AckRecord): boolean;
   /** Remote assistance (requests, their channels' WebSockets); without it those routes fail. */
   assist?: AssistHub;
+  /** Notifications: channel health and test messages. */
+  notify?: NotifyService;
 }
 
 const silent = { info: () => undefined, warn: () => undefined };
@@ -160,6 +164,7 @@ export async function startEngineerApi(d: EngineerApiDeps, host: string, port: n
   });
 
   registerAssistRoutes(app, d.store, d.assist);
+  registerNotifyRoutes(app, d.notify);
   // The engineers' channel sockets: the same server, its upgrade event (fastify serves no upgrades itself).
   if (d.assist) {
     const hub = d.assist;

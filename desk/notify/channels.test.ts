@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dingtalkChannel } from './dingtalk.js';
 import { feishuChannel } from './feishu.js';
-import { rateLimited } from './rate-limit.js';
 import { startRobotReceiver, type RobotReceiver } from './test-receivers.js';
 import type { NotifyFault, NotifyMessage } from './types.js';
 import { webhookChannel } from './webhook.js';
@@ -144,25 +143,5 @@ describe('a hung receiver', () => {
     const outcome = await wecomChannel({ name: 'ops', key: 'k', baseUrl: r.baseUrl, timeoutMs: 300 }).send(message);
     expect(outcome).toEqual({ kind: 'retry', reason: 'timeout' });
     expect(Date.now() - started).toBeLessThan(2_000);
-  });
-});
-
-describe('per-robot rate limit', () => {
-  it('holds messages beyond 20 a minute and sends them as one summary when a slot frees', async () => {
-    const r = await receiver('wecom', { key: 'k' });
-    let clock = 1_000_000;
-    const limited = rateLimited(wecomChannel({ name: 'ops', key: 'k', baseUrl: r.baseUrl }), { now: () => clock, maxFaultsListed: 3 });
-    for (let i = 0; i < 20; i += 1) expect(await limited.submit({ faults: [fault({ faultId: `a${i}` })] })).toEqual({ kind: 'sent' });
-    for (let i = 0; i < 7; i += 1) expect(await limited.submit({ faults: [fault({ faultId: `b${i}` })] })).toEqual({ kind: 'held' });
-    expect(limited.heldCount()).toBe(7);
-    expect(await limited.flush()).toBeUndefined(); // no slot yet
-    expect(limited.nextFlushAt()).toBe(1_060_000);
-    clock = 1_060_000;
-    expect(await limited.flush()).toEqual({ kind: 'sent' });
-    expect(limited.heldCount()).toBe(0);
-    expect(r.received).toHaveLength(21);
-    const summary = (r.received[20]!.body as { markdown: { content: string } }).markdown.content;
-    expect(summary).toContain('(+3)'); // 3 listed + 1 summary line
-    expect(summary).toContain('另有 4 条故障 and 4 more faults');
   });
 });

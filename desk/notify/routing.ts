@@ -2,6 +2,7 @@
 // mode "first" (default): the first rule that matches decides; "all": the union of every matching rule's channels.
 // A rule matches when every criterion it names matches: grades, sites (institution code prefixes, so "H3101" is a
 // region), codes (exact, or a prefix ending in "*"), hours "HH:MM-HH:MM" in desk local time (may wrap past midnight).
+import { configFail } from './secrets.js';
 import type { Grade, NotifyFault } from './types.js';
 
 export interface RouteRule {
@@ -19,17 +20,26 @@ export interface Silence {
   until: string; // ISO time
 }
 
+/** A recurring maintenance window: muted every week on these ISO weekdays (1 = Monday) during `hours`, desk local time. */
+export interface MaintenanceWindow {
+  sites?: string[];
+  codes?: string[];
+  days: number[];
+  hours: string;
+}
+
 export interface RoutingConfig {
   mode: 'first' | 'all';
   routes: RouteRule[];
   silences: Silence[];
+  maintenance: MaintenanceWindow[];
 }
 
 const GRADES: ReadonlySet<string> = new Set(['critical', 'major', 'minor']);
 const HOURS = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
 
 function fail(path: string, what: string): never {
-  throw new Error(`desk.json ${path}: ${what}`);
+  return configFail(path, what);
 }
 function stringList(value: unknown, path: string): string[] | undefined {
   if (value === undefined) return undefined;
@@ -74,7 +84,19 @@ export function parseRouting(notify: Record<string, unknown>, channelNames: Read
     const codes = stringList(s.codes, `${path}.codes`);
     return { from: s.from as string, until: s.until as string, ...(sites ? { sites } : {}), ...(codes ? { codes } : {}) };
   });
-  return { mode, routes, silences };
+  const rawWindows = notify.maintenance ?? [];
+  if (!Array.isArray(rawWindows)) fail('notify.maintenance', 'must be a list');
+  const maintenance = rawWindows.map((raw: unknown, i): MaintenanceWindow => {
+    const path = `notify.maintenance[${i}]`;
+    const w = (typeof raw === 'object' && raw !== null ? raw : fail(path, 'must be an object')) as Record<string, unknown>;
+    const days = w.days ?? [1, 2, 3, 4, 5, 6, 7];
+    if (!Array.isArray(days) || days.length === 0 || !days.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) fail(`${path}.days`, 'must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)');
+    if (typeof w.hours !== 'string' || !HOURS.test(w.hours)) fail(`${path}.hours`, 'must be "HH:MM-HH:MM"');
+    const sites = stringList(w.sites, `${path}.sites`);
+    const codes = stringList(w.codes, `${path}.codes`);
+    return { days: days as number[], hours: w.hours, ...(sites ? { sites } : {}), ...(codes ? { codes } : {}) };
+  });
+  return { mode, routes, silences, maintenance };
 }
 
 function codeMatches(patterns: string[], code: string): boolean {
@@ -103,14 +125,21 @@ export function routeFault(config: RoutingConfig, fault: NotifyFault, at: Date):
   return [...new Set(matching.flatMap((r) => r.channels))];
 }
 
-/** A silence mutes notifications only; the fault itself stays in the store and the engineer API. */
+const scoped = (m: { sites?: string[]; codes?: string[] }, fault: NotifyFault): boolean =>
+  (!m.sites || m.sites.some((p) => fault.institution.startsWith(p))) && (!m.codes || codeMatches(m.codes, fault.code));
+
+/**
+ * A silence or a maintenance window mutes notifications only; the fault itself stays in the store and the engineer
+ * API. A window that wraps past midnight belongs to the day it starts on.
+ */
 export function isSilenced(config: RoutingConfig, fault: NotifyFault, at: Date): boolean {
   const t = at.getTime();
-  return config.silences.some(
-    (s) =>
-      Date.parse(s.from) <= t &&
-      t < Date.parse(s.until) &&
-      (!s.sites || s.sites.some((p) => fault.institution.startsWith(p))) &&
-      (!s.codes || codeMatches(s.codes, fault.code)),
-  );
+  if (config.silences.some((s) => Date.parse(s.from) <= t && t < Date.parse(s.until) && scoped(s, fault))) return true;
+  return config.maintenance.some((w) => {
+    if (!scoped(w, fault) || !inHours(w.hours, at)) return false;
+    const [, h1, m1] = HOURS.exec(w.hours)!;
+    const startedYesterday = at.getHours() * 60 + at.getMinutes() < Number(h1) * 60 + Number(m1);
+    const weekday = ((at.getDay() + 6 - (startedYesterday ? 1 : 0)) % 7) + 1; // ISO: Monday 1 … Sunday 7
+    return w.days.includes(weekday);
+  });
 }

@@ -19,6 +19,8 @@ export interface RobotReceiver {
   received: Received[]; // accepted (answered code 0) messages only
   attempts: number;
   script: ScriptedReply[]; // consumed one per request; empty = 'ok'
+  /** Every answer waits this long (a slow receiver). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -77,11 +79,12 @@ function check(kind: Kind, creds: Credentials, url: URL, body: Record<string, un
 
 export async function startRobotReceiver(kind: Kind, creds: Credentials): Promise<RobotReceiver> {
   const hung: ServerResponse[] = [];
-  const receiver: RobotReceiver = { baseUrl: '', received: [], attempts: 0, script: [], close: async () => undefined };
+  const receiver: RobotReceiver = { baseUrl: '', received: [], attempts: 0, script: [], delayMs: 0, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', () => void setTimeout(answer, receiver.delayMs));
+    const answer = (): void => {
       receiver.attempts += 1;
       const raw = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://x');
@@ -106,7 +109,7 @@ export async function startRobotReceiver(kind: Kind, creds: Credentials): Promis
       receiver.received.push({ path: url.pathname, query: url.searchParams, headers: req.headers, raw, body });
       if (kind === 'webhook') return json(200, {});
       return json(200, kind === 'feishu' ? { code: 0, msg: 'success', data: {} } : { errcode: 0, errmsg: 'ok' });
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -8,11 +8,15 @@ export interface NotifyFault {
   titleZh: string;
   titleEn: string;
   agentId: string;
+  /** The institution's code (fixmedins_code): routes and silences match its prefixes. */
   institution: string;
+  institutionName?: string;
   since: string; // ISO time the fault was first seen
   actionZh?: string;
   actionEn?: string;
   resolved?: boolean;
+  /** Set when this notice is an escalation: nobody acknowledged the fault within afterMinutes. */
+  escalation?: { step: number; afterMinutes: number };
 }
 
 export interface NotifyMessage {
@@ -30,6 +34,6 @@ export type SendOutcome =
 
 export interface NotifyChannel {
   readonly name: string;
-  readonly kind: 'wecom' | 'dingtalk' | 'feishu' | 'webhook';
+  readonly kind: 'wecom' | 'dingtalk' | 'feishu' | 'webhook' | 'email';
   send(message: NotifyMessage, signal?: AbortSignal): Promise<SendOutcome>;
 }

@@ -28,6 +28,8 @@ export class IngestQueue {
   private scheduled = false;
   /** Committed transactions and operations, for the benchmarks. */
   readonly stats = { transactions: 0, ops: 0 };
+  /** Called after each flush that committed something (the notification loop plans it at once). */
+  onCommit: (() => void) | undefined;
 
   constructor(
     private readonly store: DeskStore,
@@ -84,5 +86,6 @@ export class IngestQueue {
         }
       }
     }
+    this.onCommit?.();
   }
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { NOTIFY_SCHEMA } from './notify-schema.js';
 
 /**
  * The SQLite schema. Times are ISO-8601 UTC strings (they sort as text). One row per fault occurrence in `faults`:
@@ -10,8 +11,12 @@ import type Database from 'better-sqlite3';
  * Version 3: remote assistance — the engineers' requests (`assist_requests`), each agent's audit records as it sent
  * them (`audit_records`, with the desk's view of the chain), and `faults.origin`: 'desk' for occurrences the desk
  * raises itself (a broken audit chain), which no agent snapshot resolves and no agent quota counts.
+ *
+ * Version 4: notifications — the faults' change feed (triggers), the per-occurrence plan and the outbox
+ * (notify-schema.ts). Only the tables and triggers are new: a version 3 database needs nothing but SCHEMA. Changes
+ * before the upgrade are not in the feed, so old occurrences are never notified or escalated all at once.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The column version 3 added to `faults`: who raised the occurrence, the agent (nearly always) or the desk. */
 const FAULT_V3_COLUMNS = [`origin TEXT NOT NULL DEFAULT 'agent'`];
@@ -104,7 +109,7 @@ CREATE TABLE IF NOT EXISTS audit_breaks (
   id INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, seq INTEGER, kind TEXT NOT NULL, message TEXT NOT NULL, at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_breaks_agent ON audit_breaks(agent_id, id);
-`;
+${NOTIFY_SCHEMA}`;
 
 /** Version 1 → 2, in one transaction: the faults table re-keyed by (agent, id), the agents' limit columns added. */
 function migrateFrom1(db: Database.Database): void {

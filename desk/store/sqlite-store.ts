@@ -8,6 +8,8 @@ import type { AssistStore } from './assist-types.js';
 import type { Quotas } from './quota.js';
 import { SqliteAssist } from './sqlite-assist.js';
 import { SqliteAudit } from './sqlite-audit.js';
+import { SqliteDeskFaults } from './sqlite-desk-faults.js';
+import { SqliteNotify } from './sqlite-notify.js';
 import { SqliteIngest } from './sqlite-ingest.js';
 import { findFault, getFault, listAgents, listFaults, occurrences, timeline, toAck } from './sqlite-queries.js';
 import { prepareSchema } from './sqlite-schema.js';
@@ -31,6 +33,8 @@ export class SqliteDeskStore implements DeskStore {
   private readonly lastSeqStmt;
   private syncMode = 'FULL';
   readonly assist: AssistStore;
+  readonly notify: SqliteNotify;
+  readonly deskFaults: SqliteDeskFaults;
 
   /** Files whose modes were tightened when the store opened (existing ones from before owner-only modes). */
   readonly tightened: string[];
@@ -51,6 +55,8 @@ export class SqliteDeskStore implements DeskStore {
     const audit = new SqliteAudit(this.db);
     this.ingest = new SqliteIngest(this.db, quotas, audit);
     this.assist = new SqliteAssist(this.db, audit);
+    this.notify = new SqliteNotify(this.db);
+    this.deskFaults = new SqliteDeskFaults(this.db);
     this.applyTx = this.db.transaction((ops: IngestOp[]) => ops.map((op) => this.ingest.apply(op)));
     this.lastSeqStmt = this.db.prepare(`SELECT last_seq FROM agents WHERE id = ?`);
   }

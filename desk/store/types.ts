@@ -2,6 +2,8 @@ import type { Fault, FaultTransition } from '../../agent/core/faults/types.js';
 import type { Severity } from '../../agent/core/severity.js';
 import type { Heartbeat } from '../../agent/tunnel/protocol/messages.js';
 import type { AssistStore, AuditIntake } from './assist-types.js';
+import type { NotifyStore } from './notify-types.js';
+import type { DeskFaultInput } from './sqlite-desk-faults.js';
 import type { QuotaKind, Refused } from './quota.js';
 
 /**
@@ -180,5 +182,9 @@ export interface DeskStore {
   verifyToken(token: string, at: string): string | null;
   /** Remote assistance: requests and the agents' audit records. */
   readonly assist: AssistStore;
+  /** Notifications: the faults' change feed, the plan and the outbox. */
+  readonly notify: NotifyStore;
+  /** Occurrences the desk raises about itself (a notification channel failing). */
+  readonly deskFaults: { raise(f: DeskFaultInput): string; resolve(code: string, subject: string, at: string): boolean };
   close(): void;
 }

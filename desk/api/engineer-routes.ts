@@ -103,7 +103,9 @@ export const AckRecordSchema = Type.Object({
 
 export const TimelineEntrySchema = Type.Object({
   at: Instant,
-  what: Type.Union([Type.Literal('event'), Type.Literal('acknowledgement'), Type.Literal('received')]),
+  what: Type.Union([Type.Literal('event'), Type.Literal('acknowledgement'), Type.Literal('received'), Type.Literal('notification')], {
+    description: 'notification: a notice the desk planned (first, escalation N, resolved), its channel and how it fared',
+  }),
   kind: Type.String(),
   seq: Type.Optional(Type.Number()),
   by: Type.Optional(Type.String()),

@@ -100,7 +100,11 @@ export function timelineTable(fault: FaultRow, entries: TimelineEntry[], lang: L
       zh ? ['时间', '事件', '序号', '级别', '操作人', '服务台收到'] : ['time', 'what', 'seq', 'grade', 'by', 'desk received'],
       entries.map((e) => [
         cst(e.at),
-        e.what === 'acknowledgement' ? `${zh ? '确认' : 'acknowledged'} (${e.kind})${e.note ? `: ${e.note}` : ''}` : e.kind,
+        e.what === 'acknowledgement'
+          ? `${zh ? '确认' : 'acknowledged'} (${e.kind})${e.note ? `: ${e.note}` : ''}`
+          : e.what === 'notification'
+            ? `${zh ? '通知' : 'notice'}: ${e.kind}`
+            : e.kind,
         e.seq === undefined ? '' : String(e.seq),
         e.severity ? (zh ? SEVERITY_TEXT[e.severity].zh : e.severity) : '',
         e.by ?? '',

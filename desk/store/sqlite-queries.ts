@@ -156,6 +156,27 @@ export function timeline(db: Database.Database, ref: FaultRef): { fault: FaultRo
   for (const a of db.prepare(`SELECT * FROM acknowledgements WHERE agent_id = ? AND fault_id = ? ORDER BY id`).all(ref.agentId, ref.id) as Raw[]) {
     entries.push({ at: a.at, what: 'acknowledgement', kind: a.delivered_at ? `delivered (${a.outcome})` : 'pending delivery', by: a.by, note: a.note });
   }
+  entries.push(...notificationEntries(db, ref));
   entries.sort((x, y) => x.at.localeCompare(y.at));
   return { fault, entries };
+}
+
+const STEP_TEXT = (step: number) => (step === 0 ? 'first notice' : step === 1000 ? 'resolved notice' : `escalation ${step}`);
+
+/** What the notification plan did for the occurrence: each notice, its channel and how its message fared. */
+function notificationEntries(db: Database.Database, ref: FaultRef): TimelineEntry[] {
+  const rows = db
+    .prepare(
+      `SELECT p.step, p.channel, p.state, p.due_at, p.updated_at, o.state AS sent_state, o.sent_at, o.last_error, o.merged_into
+       FROM notify_plan p LEFT JOIN notify_outbox o ON o.id = p.outbox_id WHERE p.agent_id = ? AND p.fault_id = ? ORDER BY p.step, p.channel`,
+    )
+    .all(ref.agentId, ref.id) as Raw[];
+  return rows.map((r) => {
+    const step = STEP_TEXT(r.step as number);
+    const iso = (ms: unknown) => new Date(ms as number).toISOString();
+    if (r.state === 'timer') return { at: iso(r.due_at), what: 'notification', kind: `${step} due if still unacknowledged` };
+    if (r.state !== 'queued') return { at: iso(r.updated_at), what: 'notification', kind: `${step}${r.channel === '*' ? '' : ` → ${r.channel}`}: ${r.state}` };
+    const outcome = r.sent_state === 'sent' ? 'sent' : r.sent_state === 'merged' ? 'merged into a summary' : r.sent_state === 'failed' ? `failed: ${r.last_error}` : `pending${r.last_error ? ` (${r.last_error})` : ''}`;
+    return { at: iso(r.sent_at ?? r.updated_at), what: 'notification', kind: `${step} → ${r.channel}: ${outcome}` };
+  });
 }

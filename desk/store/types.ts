@@ -141,7 +141,7 @@ export interface AckRecord {
 
 export interface TimelineEntry {
   at: string;
-  what: 'event' | 'acknowledgement' | 'received';
+  what: 'event' | 'acknowledgement' | 'received' | 'notification';
   kind: string;
   seq?: number;
   by?: string;

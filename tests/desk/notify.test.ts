@@ -118,6 +118,10 @@ describe('desk notifications', () => {
     h.advance(60 * MINUTE); // the 30-min step is for critical faults only
     await h.desk.notify.runOnce();
     expect(lead.received).toHaveLength(1);
+    // The fault's timeline says who was told, and why the chain stopped for the other.
+    const notices = (id: string) => h.desk.store.timeline({ agentId: AGENT, id })!.entries.filter((e) => e.what === 'notification').map((e) => e.kind);
+    expect(notices(unacked!)).toEqual(['first notice → ops: sent', 'escalation 1: fired', 'escalation 1 → lead: sent']);
+    expect(notices(acked!)).toEqual(['first notice → ops: sent', 'escalation 1: stopped']);
   });
 
   it('silences and maintenance windows mute notices but the fault stays on the desk', async () => {

@@ -25,6 +25,17 @@ export const DeskFileSchema = Type.Object(
     // 0.0.0.0 on purpose: agents reach the desk from their sites; mutual TLS, not the address, keeps others out.
     agents: Type.Optional(Listen(8443, '0.0.0.0', 'agents connect to (wss, mutual TLS; all interfaces, as a server should)')),
     api: Type.Optional(Listen(8444, '127.0.0.1', 'the engineer API (https, token)')),
+    enroll: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(Type.String({ default: '0.0.0.0', description: 'address terminals enroll on (https with the server certificate; a one-time code is the credential)' })),
+          port: Type.Integer({ minimum: 0, maximum: 65535, description: 'enrollment port (guardpost desk init writes 8445); without this section the desk takes no enrollments' }),
+          certDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 825, default: 365, description: 'validity of the client certificates issued at enrollment and renewal' })),
+          attemptsPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, default: 10, description: 'enrollment attempts per source address per minute (codes cannot be guessed by trying)' })),
+        },
+        strict,
+      ),
+    ),
     tls: Type.Optional(
       Type.Object(
         {
@@ -104,6 +115,8 @@ export interface DeskConfig {
   organisation?: string;
   agents: { host: string; port: number };
   api: { host: string; port: number };
+  /** Enrollment by one-time code (absent: none). */
+  enroll?: { host: string; port: number; certDays: number; attemptsPerMinute: number };
   tls: { caCert: string; caKey: string; cert: string; key: string };
   database: string;
   log: { file: string; level: string; stdout: boolean };
@@ -158,6 +171,7 @@ export function resolveDeskConfig(doc: unknown, dir: string, source: string): De
     ...(d.organisation ? { organisation: d.organisation } : {}),
     agents: d.agents,
     api: d.api,
+    ...(d.enroll ? { enroll: d.enroll } : {}),
     tls: { caCert: abs(d.tls.caCert), caKey: abs(d.tls.caKey), cert: abs(d.tls.cert), key: abs(d.tls.key) },
     database: abs(d.database),
     log: { ...d.log, file: abs(d.log.file) },

@@ -13,6 +13,8 @@ import { NotifyConfigError } from './notify/secrets.js';
 import { parseNotifyConfig, type NotifyConfig } from './notify/notify-config.js';
 import { NotifyService } from './notify/notify-service.js';
 import { faultAction } from './notify/fault-actions.js';
+import { startEnrollServer } from './enroll/enroll-server.js';
+import type { CloseCode } from '../agent/tunnel/protocol/constants.js';
 import { AgentLimits } from './server/agent-limits.js';
 import { AgentListener } from './server/agent-listener.js';
 import { IngestQueue } from './server/ingest-queue.js';
@@ -59,8 +61,11 @@ export class Desk {
     readonly notify: NotifyService,
     private readonly listener: AgentListener,
     private readonly api: FastifyInstance | undefined,
+    private readonly enrollServer: FastifyInstance | undefined,
     readonly agentsPort: number,
     readonly apiPort: number | undefined,
+    /** Where terminals enroll (undefined: desk.json has no enroll section). */
+    readonly enrollPort: number | undefined,
     readonly logger: Logger,
   ) {}
 
@@ -94,8 +99,10 @@ export class Desk {
     queue.onCommit = () => notify.wake();
     let api: FastifyInstance | undefined;
     let apiPort: number | undefined;
+    let enroll: { app: FastifyInstance; port: number } | undefined;
     try {
       const agentsPort = await listener.listen(config.agents.host, config.agents.port);
+      if (config.enroll) enroll = await startEnrollServer({ store, config: { ...config, enroll: config.enroll }, now, logger });
       if (opts.api !== false) {
         const started = await startEngineerApi(
           {
@@ -105,6 +112,14 @@ export class Desk {
             logger,
             assist,
             notify,
+            agentsPort,
+            ...(enroll ? { enrollPort: enroll.port } : {}),
+            disconnect: (agentId, code, reason) => {
+              const s = registry.get(agentId);
+              if (!s) return false;
+              s.close(code as CloseCode, reason);
+              return true;
+            },
             deliverAck: (ack) => {
               const s = registry.get(ack.agentId);
               if (!s?.ready) return false;
@@ -120,10 +135,12 @@ export class Desk {
       }
       notify.start();
       const channels = notifyCfg ? [...notifyCfg.channels.keys()] : [];
-      logger.info({ agents: `${config.agents.host}:${agentsPort}`, api: apiPort && `${config.api.host}:${apiPort}`, database: config.database, notify: channels }, 'desk started');
-      return new Desk(config, store, queue, registry, assist, notify, listener, api, agentsPort, apiPort, logger);
+      logger.info({ agents: `${config.agents.host}:${agentsPort}`, api: apiPort && `${config.api.host}:${apiPort}`, enroll: enroll && `${config.enroll!.host}:${enroll.port}`, database: config.database, notify: channels }, 'desk started');
+      return new Desk(config, store, queue, registry, assist, notify, listener, api, enroll?.app, agentsPort, apiPort, enroll?.port, logger);
     } catch (err) {
       await notify.stop();
+      await api?.close().catch(() => undefined);
+      await enroll?.app.close().catch(() => undefined);
       await listener.close().catch(() => undefined);
       store.close();
       throw err;
@@ -135,6 +152,7 @@ export class Desk {
     // Long polls answer and engineers' sockets close first, or the API would wait for them.
     this.assist.close();
     await this.api?.close().catch(() => undefined);
+    await this.enrollServer?.close().catch(() => undefined);
     await this.listener.close();
     this.queue.drain();
     await this.notify.stop();

@@ -4,7 +4,8 @@ import { spkiPin } from '../agent/net/index.js';
 import { DESK_LIMIT_DEFAULTS } from '../agent/tunnel/protocol/constants.js';
 import { DESK_FILE, loadDeskConfig } from './config.js';
 import { PRIVATE_DIR, privateDir, writePrivateFile } from './file-modes.js';
-import { createCa, issueAgentCert, issueServerCert } from './pki.js';
+import { certFacts, createCa, issueAgentCert, issueServerCert } from './pki.js';
+import { SqliteDeskStore } from './store/sqlite-store.js';
 
 export interface InitOptions {
   dir: string;
@@ -13,6 +14,8 @@ export interface InitOptions {
   agentsPort: number;
   apiPort: number;
   agentsHost?: string;
+  /** Port terminals enroll on with one-time codes; left out, the desk takes no enrollments. */
+  enrollPort?: number;
 }
 
 /**
@@ -36,6 +39,7 @@ export async function initDesk(o: InitOptions): Promise<{ configFile: string; ca
     name,
     agents: { host: o.agentsHost ?? '0.0.0.0', port: o.agentsPort },
     api: { host: '127.0.0.1', port: o.apiPort },
+    ...(o.enrollPort !== undefined ? { enroll: { host: o.agentsHost ?? '0.0.0.0', port: o.enrollPort, certDays: 365, attemptsPerMinute: 10 } } : {}),
     tls: { caCert: 'ca.pem', caKey: 'ca.key', cert: 'server.pem', key: 'server.key' },
     database: 'desk.db',
     log: { file: 'desk.log', level: 'info', stdout: true },
@@ -58,6 +62,14 @@ export async function issueAgent(deskDir: string, agentId: string, outDir: strin
   const config = loadDeskConfig(deskDir);
   const ca = { certPem: readFileSync(config.tls.caCert, 'utf8'), keyPem: readFileSync(config.tls.caKey, 'utf8') };
   const issued = await issueAgentCert(ca, agentId, days, passphrase);
+  // Recorded so that desk-cli revoke can name this certificate; issued by hand, it replaces nothing.
+  const facts = certFacts(issued.certPem);
+  const store = new SqliteDeskStore(config.database);
+  try {
+    store.enroll.record({ serial: facts.serial, agentId, via: 'issue', issuedAt: new Date().toISOString(), notAfter: facts.notAfter });
+  } finally {
+    store.close();
+  }
   // Created owner-only; an existing --out directory is the operator's and keeps its mode (the key file is 0600).
   mkdirSync(outDir, { recursive: true, mode: PRIVATE_DIR });
   const certFile = join(outDir, `${agentId}.pem`);

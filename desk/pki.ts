@@ -69,32 +69,71 @@ interface IssueOptions {
   passphrase?: string;
 }
 
-async function issue(o: IssueOptions): Promise<Issued> {
+/** Signs a certificate for `publicKey` with the CA. */
+async function sign(o: Omit<IssueOptions, 'passphrase'>, publicKey: webcrypto.CryptoKey): Promise<x509.X509Certificate> {
   const caCert = new x509.X509Certificate(o.ca.certPem);
   const der = createPrivateKey(o.ca.keyPem).export({ type: 'pkcs8', format: 'der' });
   const caKey = await subtle.importKey('pkcs8', der, ALG, false, ['sign']);
-  const keys = await newKeys();
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([o.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    await x509.SubjectKeyIdentifierExtension.create(publicKey),
     await x509.AuthorityKeyIdentifierExtension.create(caCert),
   ];
   if (o.names?.length) {
     extensions.push(new x509.SubjectAlternativeNameExtension(o.names.map((n) => ({ type: isIP(n) ? ('ip' as const) : ('dns' as const), value: n }))));
   }
-  const cert = await x509.X509CertificateGenerator.create({
+  return x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: dn(o.subject),
     issuer: caCert.subject,
     ...validity(o.days),
     signingKey: caKey,
-    publicKey: keys.publicKey,
+    publicKey,
     signingAlgorithm: ALG,
     extensions,
   });
+}
+
+async function issue(o: IssueOptions): Promise<Issued> {
+  const keys = await newKeys();
+  const cert = await sign(o, keys.publicKey);
   return { certPem: cert.toString('pem'), keyPem: keyPem(keys.privateKey, o.passphrase) };
+}
+
+/** An issued certificate's record: its serial (lower-case hex) and end of validity. */
+export function certFacts(certPem: string): { serial: string; notAfter: string; subject: string } {
+  const cert = new x509.X509Certificate(certPem);
+  const cn = /CN=([^,]+)/.exec(cert.subject)?.[1] ?? '';
+  return { serial: cert.serialNumber.toLowerCase(), notAfter: cert.notAfter.toISOString(), subject: cn };
+}
+
+export class CsrError extends Error {}
+
+/**
+ * A client certificate for an agent's certificate request (PKCS#10, PEM): the request's signature must verify
+ * (the agent holds the key), its key must be ECDSA P-256, and its CN is the agent id. The private key never
+ * leaves the agent.
+ */
+export async function issueFromCsr(ca: Issued, csrPem: string, days: number): Promise<{ agentId: string; certPem: string }> {
+  let csr: x509.Pkcs10CertificateRequest;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(csrPem);
+  } catch (err) {
+    throw new CsrError(`the certificate request is not a PKCS#10 PEM: ${(err as Error).message}`);
+  }
+  if (!(await csr.verify())) throw new CsrError('the certificate request is not signed by its own key');
+  const agentId = /^CN=([A-Za-z0-9_.-]{1,128})$/.exec(csr.subject)?.[1];
+  if (!agentId) throw new CsrError(`the request's subject must be CN=<agent id> (1–128 letters, digits, _ . -), not "${csr.subject}"`);
+  let publicKey: webcrypto.CryptoKey;
+  try {
+    publicKey = await csr.publicKey.export(ALG, ['verify']);
+  } catch {
+    throw new CsrError('the request\'s key must be ECDSA P-256');
+  }
+  const cert = await sign({ ca, subject: agentId, days, usage: 'client' }, publicKey);
+  return { agentId, certPem: cert.toString('pem') };
 }
 
 /** The desk's server certificate; its PEM carries the CA too, so agents that pin only the CA key find it in the chain. */

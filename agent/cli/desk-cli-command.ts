@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ApiError, DeskApiClient } from '../../desk/client/api-client.js';
 import { AssistClient } from '../../desk/client/assist-client.js';
 import { notifyTable } from '../../desk/client/notify-render.js';
-import { agentsTable, faultsTable, reportTable, timelineTable } from '../../desk/client/render.js';
+import { agentsTable, cst, faultsTable, reportTable, timelineTable } from '../../desk/client/render.js';
 import type { ChannelStatus } from '../../desk/notify/notify-service.js';
 import { loadDeskConfig } from '../../desk/config.js';
 import type { ServiceReport } from '../../desk/service-report.js';
@@ -26,6 +26,9 @@ export const DESK_CLI_HELP = `用法 / usage: guardpost desk-cli <command> [opti
   ack FAULT_ID [--note TEXT]  acknowledge a fault (id or its first 8 characters); it travels to the agent
   timeline FAULT_ID           everything that happened to one fault
   report [--month YYYY-MM]    service figures against the contract targets (month in China Standard Time)
+  enroll-code --site CODE [--ttl 24h]   a one-time enrollment code for a site's terminal, with the line to run there
+  certs AGENT                 the client certificates issued to an agent, and which are revoked
+  revoke AGENT                revoke an agent: its connection closes (4010) and it is refused until enrolled again
   notify                      the notification channels and their health (pending, sent, merged, failed, last error)
   notify test CHANNEL         queue a test message to one channel (proves its key, signature and network)
   token create NAME [--save]  a token for the engineer API (shown once; --save keeps it in DIR/cli-token)
@@ -83,6 +86,7 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
       out: { type: 'string', short: 'o' },
       listen: { type: 'string' },
       after: { type: 'string' },
+      ttl: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -141,6 +145,26 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
         print(r, () => reportTable(r, lang));
         return EXIT.ok;
       }
+      case 'enroll-code': {
+        const site = need(values.site, 'enroll-code needs --site CODE (the institution code the terminal belongs to)');
+        const ttlHours = parseTtlHours(values.ttl ?? '24h');
+        const r = await client.post<{ code: string; expiresAt: string; command: string; enrollUrl: string | null }>('/api/v1/enroll-codes', { site, ttlHours });
+        const warn = r.enrollUrl ? '' : `\n${lang === 'zh' ? '注意：desk.json 没有 enroll 部分，该注册码无法使用' : 'note: desk.json has no enroll section; the code cannot be used until it has'}`;
+        print(r, () => `${r.code}\n${lang === 'zh' ? '有效期至' : 'valid until'} ${cst(r.expiresAt)} (UTC+8)${lang === 'zh' ? '，仅可使用一次' : ', single use'}\n${lang === 'zh' ? '在终端上执行' : 'on the terminal run'}:\n  ${r.command}${warn}`);
+        return EXIT.ok;
+      }
+      case 'certs': {
+        const agent = need(args[0], 'certs needs an AGENT id');
+        const r = await client.get<{ certs: { serial: string; via: string; issuedAt: string; notAfter: string; revokedAt: string | null; revokeReason: string | null }[] }>(`/api/v1/agents/${encodeURIComponent(agent)}/certs`);
+        print(r, () => r.certs.map((c) => `${c.serial.slice(0, 16)}…\t${c.via}\t${cst(c.issuedAt)} → ${cst(c.notAfter)}\t${c.revokedAt ? `revoked ${cst(c.revokedAt)} (${c.revokeReason})` : 'valid'}`).join('\n') || (lang === 'zh' ? '没有记录的证书' : 'no certificates on record'));
+        return EXIT.ok;
+      }
+      case 'revoke': {
+        const agent = need(args[0], 'revoke needs an AGENT id');
+        const r = await client.post<{ revokedCerts: number; disconnected: boolean }>(`/api/v1/agents/${encodeURIComponent(agent)}/revoke`, {});
+        print(r, () => `${lang === 'zh' ? '已吊销' : 'revoked'} ${agent}: ${r.revokedCerts} ${lang === 'zh' ? '张证书' : 'certificate(s)'}${r.disconnected ? (lang === 'zh' ? '，连接已断开' : ', connection closed') : ''}`);
+        return EXIT.ok;
+      }
       case 'notify': {
         if (args[0] === 'test') {
           const channel = need(args[1], 'notify test needs a CHANNEL (see guardpost desk-cli notify)');
@@ -154,7 +178,7 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
         return r.channels.some((c) => c.consecutiveFailures > 0) ? EXIT.minor : EXIT.ok;
       }
       default:
-        throw new UsageError(`unknown desk-cli command "${cmd}" (agents, faults, ack, timeline, report, notify, token, assist, diag, forward, audit)`);
+        throw new UsageError(`unknown desk-cli command "${cmd}" (agents, faults, ack, timeline, report, enroll-code, certs, revoke, notify, token, assist, diag, forward, audit)`);
     }
   } catch (err) {
     if (err instanceof ApiError) {
@@ -165,6 +189,14 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
     io.err(`服务台无法连接 / cannot reach the desk API: ${(err as Error).message}`);
     return EXIT.unavailable;
   }
+}
+
+/** "24h", "90m", "7d" or a number of hours. */
+function parseTtlHours(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([mhd]?)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--ttl "${text}": give e.g. 30m, 24h or 7d`);
+  const n = Number(m[1]);
+  return m[2] === 'm' ? n / 60 : m[2] === 'd' ? n * 24 : n;
 }
 
 function need(v: string | undefined, msg: string): string {

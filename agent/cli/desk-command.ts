@@ -5,7 +5,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIO } from './io.js';
 
 export const DESK_HELP = `用法 / usage: guardpost desk [run] [--dir DIR]
-       guardpost desk init [--dir DIR] [--name HOST ...] [--agents-port 8443] [--api-port 8444] [--listen ADDR]
+       guardpost desk init [--dir DIR] [--name HOST ...] [--agents-port 8443] [--api-port 8444] [--enroll-port 8445] [--listen ADDR]
        guardpost desk issue --agent ID [--dir DIR] [--out DIR] [--days N] [--passphrase-env VAR]
   The reference central desk (DIR: --dir, else $GUARDPOST_DESK_DIR).
   run     run the desk until SIGTERM/SIGINT: agents' wss endpoint (mutual TLS) and the engineer API (https, tokens)
@@ -38,6 +38,7 @@ export async function deskCommand(argv: string[], io: CliIO): Promise<number> {
       name: { type: 'string', multiple: true },
       'agents-port': { type: 'string' },
       'api-port': { type: 'string' },
+      'enroll-port': { type: 'string' },
       listen: { type: 'string' },
       agent: { type: 'string' },
       out: { type: 'string' },
@@ -54,6 +55,7 @@ export async function deskCommand(argv: string[], io: CliIO): Promise<number> {
       names: values.name ?? ['localhost'],
       agentsPort: port(values['agents-port'], 8443, '--agents-port'),
       apiPort: port(values['api-port'], 8444, '--api-port'),
+      enrollPort: port(values['enroll-port'], 8445, '--enroll-port'),
       ...(values.listen ? { agentsHost: values.listen } : {}),
     });
     io.out(
@@ -61,7 +63,7 @@ export async function deskCommand(argv: string[], io: CliIO): Promise<number> {
         `服务台已创建 / desk created: ${r.configFile}`,
         `agents connect to: ${r.url}`,
         `pin for agents (desk.pins): ${r.caPin}   (CA; the server key is ${r.serverPin})`,
-        `next: guardpost desk issue --dir ${dir} --agent <agent id>; guardpost desk-cli token create <name> --dir ${dir}; guardpost desk --dir ${dir}`,
+        `next: guardpost desk --dir ${dir}; guardpost desk-cli token create <name> --save --dir ${dir}; then per terminal guardpost desk-cli enroll-code --site <institution code> --dir ${dir} (or by hand: guardpost desk issue --dir ${dir} --agent <agent id>)`,
       ].join('\n'),
     );
     return EXIT.ok;

@@ -21,12 +21,13 @@ const TOPICS: Record<string, (io: CliIO) => Promise<string>> = {
   config: async (io) => renderConfigMarkdown((await createContext(io.env)).plugins),
   protocol: async () => (await import('../tunnel/protocol/render-docs.js')).renderProtocolMarkdown(),
   api: async () => {
-    const [{ renderApiMarkdown }, { LOCAL_API_DOC }, { ENGINEER_API_DOC }] = await Promise.all([
+    const [{ renderApiMarkdown }, { LOCAL_API_DOC }, { ENGINEER_API_DOC }, { ENROLL_API_DOC }] = await Promise.all([
       import('../core/schema/render-routes.js'),
       import('../web/routes.js'),
       import('../../desk/api/engineer-routes.js'),
+      import('../../desk/enroll/enroll-routes.js'),
     ]);
-    return renderApiMarkdown([LOCAL_API_DOC, ENGINEER_API_DOC]);
+    return renderApiMarkdown([LOCAL_API_DOC, ENGINEER_API_DOC, ENROLL_API_DOC]);
   },
   metrics: async () => (await import('../web/metrics-docs.js')).renderMetricsMarkdown(),
 };

@@ -16,6 +16,7 @@ export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结�
   config validate FILE     check a configuration file (exit 78 with every problem listed)
   config example           print a complete example configuration (--profile terminal|certserver)
   docs TOPIC               print a contract document of docs/: faults, config, protocol, api or metrics
+  enroll --desk URL --code CODE --desk-pin PIN   connect this terminal to the desk with a one-time code
   desk [init|issue|run]    the reference central desk: create it, issue agent certificates, run it
   desk-cli <command>       the desk's engineer tools: agents, faults, ack, timeline, report, token,
                            assist, diag, forward, audit (remote assistance)
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'desk-cli': async () => (await import('./desk-cli-command.js')).deskCliCommand,
   'emulate-reader': async () => (await import('./emulate-reader-command.js')).emulateReaderCommand,
   audit: async () => (await import('./audit-command.js')).auditCommand,
+  enroll: async () => (await import('./enroll-command.js')).enrollCommand,
   assist: async () => (await import('./assist-command.js')).assistCommand,
   version: async () => async (_argv, io) => (io.out(agentVersion()), EXIT.ok),
 };

@@ -13,6 +13,7 @@ import type { FaultSignal } from '../core/faults/types.js';
 export const DESK_SOURCE_ID = 'desk';
 export const DESK_CLOCK_SOURCE_ID = 'desk-clock';
 export const DESK_PROTOCOL_SOURCE_ID = 'desk-protocol';
+export const DESK_IDENTITY_SOURCE_ID = 'desk-identity';
 
 export interface UnreachableGrades {
   minorAfterMs: number;
@@ -50,6 +51,29 @@ export const deskProtocolSource: EngineCheck = {
   clearAfter: 1,
   rules: (r) => (r.reason === 'desk_protocol_violation' ? { code: 'DESK_PROTOCOL_VIOLATION', severity: 'major' } : null),
 };
+
+/** The desk refused this agent's certificate as revoked (close 4010): raised at once, cleared by an accepted session. */
+export const deskIdentitySource: EngineCheck = {
+  id: DESK_IDENTITY_SOURCE_ID,
+  raiseAfter: 1,
+  clearAfter: 1,
+  rules: (r) => (r.reason === 'agent_revoked' ? { code: 'AGENT_REVOKED', severity: 'major' } : null),
+};
+
+export function revokedResult(now: Date, deskUrl: string, reason: string): ProbeResult {
+  return {
+    ...base(now),
+    status: 'fail',
+    reason: 'agent_revoked',
+    message: { zh: `服务台已吊销本终端的证书：${reason}`, en: `the desk revoked this terminal's certificate: ${reason}` },
+    labels: { desk: deskUrl },
+    evidence: { closeCode: 4010, reason: reason.slice(0, 500) },
+  };
+}
+
+export function identityAcceptedResult(now: Date, deskUrl: string): ProbeResult {
+  return { ...base(now), status: 'ok', reason: 'ok', message: { zh: '服务台接受本终端的证书', en: "the desk accepts this terminal's certificate" }, labels: { desk: deskUrl }, evidence: {} };
+}
 
 export function protocolViolationResult(now: Date, deskUrl: string, closeCode: number, reason: string): ProbeResult {
   return {

@@ -13,10 +13,14 @@ import { chooseProxy } from './proxy.js';
 import { DeskSession, type AssistSetup, type SessionEnd, type SessionLimits, type SessionTiming } from './session.js';
 import {
   DESK_CLOCK_SOURCE_ID,
+  DESK_IDENTITY_SOURCE_ID,
   DESK_PROTOCOL_SOURCE_ID,
   DESK_SOURCE_ID,
   deskClockSource,
+  deskIdentitySource,
   deskProtocolSource,
+  identityAcceptedResult,
+  revokedResult,
   deskSource,
   protocolCleanResult,
   protocolViolationResult,
@@ -112,7 +116,7 @@ export class DeskTunnel {
       minorAfterMs: (desk.unreachable?.minorAfterMinutes ?? 10) * 60_000,
       majorAfterMs: (desk.unreachable?.majorAfterMinutes ?? 240) * 60_000,
     };
-    this.sources = [deskSource(grades), deskClockSource, deskProtocolSource];
+    this.sources = [deskSource(grades), deskClockSource, deskProtocolSource, deskIdentitySource];
     this.st = { state: 'disconnected', deskUrl: this.url.href };
   }
 
@@ -163,6 +167,9 @@ export class DeskTunnel {
       // otherwise clears it (a desk that floods after its hello must not clear it by saying hello).
       if (end.violation) await this.report(DESK_PROTOCOL_SOURCE_ID, protocolViolationResult(this.now(), this.url.href, end.violation.code, end.violation.reason));
       else if (end.established && Date.now() - this.establishedAt >= STABLE_MS) await this.report(DESK_PROTOCOL_SOURCE_ID, protocolCleanResult(this.now(), this.url.href));
+      // A revoked certificate is the desk's word on this terminal's identity; an accepted session takes it back.
+      if (end.code === CLOSE.revoked) await this.report(DESK_IDENTITY_SOURCE_ID, revokedResult(this.now(), this.url.href, end.reason));
+      else if (end.established) await this.report(DESK_IDENTITY_SOURCE_ID, identityAcceptedResult(this.now(), this.url.href));
       const { connectedSince: _c, ...rest } = this.st;
       this.st = { ...rest, state: 'disconnected', lastError: end.reason };
       // Only a connection that lasted resets the backoff: two agents sharing one certificate replace each other

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { routeOptions } from '../../agent/core/schema/route-spec.js';
+import { spkiPin } from '../../agent/net/index.js';
 import type { Severity } from '../../agent/core/severity.js';
 import type { AssistHub } from '../assist/assist-hub.js';
 import { EngineerSockets } from '../assist/engineer-socket.js';
@@ -12,6 +13,7 @@ import { monthRange, serviceReport } from '../service-report.js';
 import type { AckRecord, DeskStore, FaultQuery, FaultRef, FaultState } from '../store/types.js';
 import type { NotifyService } from '../notify/notify-service.js';
 import { registerAssistRoutes } from './assist-api.js';
+import { registerEnrollRoutes } from './enroll-api.js';
 import { registerNotifyRoutes } from './notify-routes.js';
 import { ENGINEER_ROUTES as R, LIST_PARAMS } from './engineer-routes.js';
 import { describeSchemaError, splitLists } from './request-errors.js';
@@ -28,6 +30,11 @@ export interface EngineerApiDeps {
   assist?: AssistHub;
   /** Notifications: channel health and test messages. */
   notify?: NotifyService;
+  /** The ports actually listened on (desk.json may say 0), for the enrollment line desk-cli prints. */
+  agentsPort?: number;
+  enrollPort?: number;
+  /** Closes an agent's live connection (a revoked agent); false when it is not connected. */
+  disconnect?(agentId: string, code: number, reason: string): boolean;
 }
 
 const silent = { info: () => undefined, warn: () => undefined };
@@ -165,6 +172,17 @@ export async function startEngineerApi(d: EngineerApiDeps, host: string, port: n
 
   registerAssistRoutes(app, d.store, d.assist);
   registerNotifyRoutes(app, d.notify);
+  const caPin = spkiPin(readFileSync(d.config.tls.caCert, 'utf8'));
+  registerEnrollRoutes(app, {
+    store: d.store,
+    now: d.now,
+    disconnect: d.disconnect ?? (() => false),
+    connectInfo: () => ({
+      agentsUrl: `wss://${d.config.name}:${d.agentsPort ?? d.config.agents.port}/agent`,
+      enrollUrl: d.enrollPort !== undefined ? `https://${d.config.name}:${d.enrollPort}/enroll` : null,
+      pin: caPin,
+    }),
+  });
   // The engineers' channel sockets: the same server, its upgrade event (fastify serves no upgrades itself).
   if (d.assist) {
     const hub = d.assist;

@@ -7,6 +7,7 @@ import { agentMessages } from '../../agent/tunnel/protocol/messages.js';
 import type { ServiceReport, Verdict } from '../service-report.js';
 import { LIMIT_KINDS, type AckRecord, type AgentRow, type FaultRow, type TimelineEntry } from '../store/types.js';
 import { ASSIST_ROUTES, ASSIST_SCHEMAS } from './assist-routes.js';
+import { ENROLL_API_ROUTES, ENROLL_API_SCHEMAS } from './enroll-api.js';
 import { NOTIFY_ROUTES, NOTIFY_SCHEMAS } from './notify-routes.js';
 import { Enum, ErrorSchema, Instant, ListOf, Nullable, strict, type DeskRouteSpec } from './common-schemas.js';
 
@@ -249,6 +250,7 @@ export const ENGINEER_ROUTES = {
   },
   ...ASSIST_ROUTES,
   ...NOTIFY_ROUTES,
+  ...ENROLL_API_ROUTES,
 } satisfies Record<string, DeskRouteSpec>;
 
 /** The shared response schemas docs/api.md names and describes once, by the names it shows. */
@@ -267,6 +269,7 @@ export const ENGINEER_SCHEMAS = {
   Severity,
   ...ASSIST_SCHEMAS,
   ...NOTIFY_SCHEMAS,
+  ...ENROLL_API_SCHEMAS,
   Error: ErrorSchema,
 };
 

@@ -17,6 +17,7 @@ export class AgentListener {
   private readonly wss: WebSocketServer;
   private sweep?: NodeJS.Timeout;
   private refusedLogged = 0;
+  private revokedLogged = 0;
 
   constructor(private readonly d: AgentSessionDeps) {
     const tls = d.config.tls;
@@ -47,7 +48,15 @@ export class AgentListener {
         socket.end(`HTTP/1.1 ${path !== AGENT_PATH ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
+      const revoked = d.store.enroll.refusal(agentId, String(peer.serialNumber ?? ''));
       this.wss.handleUpgrade(req, socket, head, (ws) => {
+        // A revoked certificate: the WebSocket is opened only to say so with its close code, which the agent reports.
+        if (revoked) {
+          if (this.revokedLogged++ < 100) d.logger.warn({ agent: agentId, why: revoked }, 'revoked agent refused (4010)');
+          ws.close(CLOSE.revoked, closeReason(revoked));
+          setTimeout(() => ws.terminate(), 2000).unref();
+          return;
+        }
         // Refused before hello: a reconnect storm costs the desk no database write and no snapshot.
         if (!d.limits.allowConnect(agentId)) {
           const detail = `more than ${d.config.limits.connectBurst} connects at once or ${d.config.limits.connectsPerMinute} a minute`;

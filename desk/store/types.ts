@@ -4,6 +4,7 @@ import type { Heartbeat } from '../../agent/tunnel/protocol/messages.js';
 import type { AssistStore, AuditIntake } from './assist-types.js';
 import type { NotifyStore } from './notify-types.js';
 import type { DeskFaultInput } from './sqlite-desk-faults.js';
+import type { SqliteEnroll } from './sqlite-enroll.js';
 import type { QuotaKind, Refused } from './quota.js';
 
 /**
@@ -185,6 +186,8 @@ export interface DeskStore {
   /** Notifications: the faults' change feed, the plan and the outbox. */
   readonly notify: NotifyStore;
   /** Occurrences the desk raises about itself (a notification channel failing). */
+  /** Enrollment codes, issued certificates, revocations. */
+  readonly enroll: Pick<SqliteEnroll, 'createCode' | 'lookup' | 'redeem' | 'record' | 'revokeAgent' | 'refusal' | 'certs'>;
   readonly deskFaults: { raise(f: DeskFaultInput): string; resolve(code: string, subject: string, at: string): boolean };
   close(): void;
 }

@@ -67,6 +67,19 @@ export const CORE_FAULTS: FaultDefinition[] = [
     operator: t('结算不受影响，未送达的故障事件仍保存在本机。请联系运维服务商。', 'Settlement is not affected; undelivered fault events stay on this terminal. Call the service provider.'),
     engineer: t('查看证据中的关闭码与原因。4008：核对服务台为该终端记录的最后序号（desk-cli agents），服务台数据恢复后应以终端实际发送的序号为准，终端不会丢弃未确认事件。4009：检查服务台版本与负载，确认连接的确实是本单位服务台。', 'Read the close code and reason in the evidence. 4008: compare the last seq the desk holds for this terminal (desk-cli agents) with the terminal\'s own; after a desk restore the terminal\'s seqs are right and it keeps every unacknowledged event. 4009: check the desk version and load, and that the agent is talking to your desk.'),
   },
+  // Raised by the desk tunnel (agent/tunnel/sources.ts) when the desk closes with 4010: this agent's certificate was
+  // revoked (desk-cli revoke, or replaced by enrolling the terminal again); cleared by a session the desk accepts.
+  {
+    code: 'AGENT_REVOKED',
+    severity: 'major',
+    title: t('服务台已吊销本终端的证书', "The desk revoked this terminal's certificate"),
+    causes: [
+      t('服务工程师吊销了该终端（更换设备、终端报废或证书泄露）', 'a service engineer revoked this terminal (device replaced, retired, or its key exposed)'),
+      t('同一终端编号在另一台设备上重新注册，旧证书被替换', 'the same agent id was enrolled again on another machine, which replaced this certificate'),
+    ],
+    operator: t('结算不受影响，但故障无法上报服务台。请致电服务热线，申请新的注册码。', 'Settlement is not affected, but faults no longer reach the desk. Call the hotline for a new enrollment code.'),
+    engineer: t('用 guardpost desk-cli certs AGENT 查看吊销原因；如属误操作，签发新的注册码（desk-cli enroll-code）并在终端执行 guardpost enroll。', 'See why with guardpost desk-cli certs AGENT; if it was a mistake, issue a new code (desk-cli enroll-code) and run guardpost enroll on the terminal.'),
+  },
   // Raised by the desk tunnel (agent/tunnel/sources.ts) while it cannot reach the desk: minor after
   // desk.unreachable.minorAfterMinutes (10), major after majorAfterMinutes (240). Delivered when the desk is back.
   {

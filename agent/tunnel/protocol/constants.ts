@@ -26,6 +26,7 @@ export const CLOSE = {
   helloTimeout: 4005,
   identityMismatch: 4006,
   replaced: 4007,
+  revoked: 4010,
   // Closed by the agent when the desk misbehaves in ways that could cost it data or memory (DESK_PROTOCOL_VIOLATION):
   deskAhead: 4008,
   deskFlood: 4009,
@@ -49,6 +50,7 @@ export const CLOSE_MEANING: Record<CloseCode, string> = {
   4005: 'no hello within the time allowed',
   4006: 'the agent id in hello differs from the one in the client certificate',
   4007: 'replaced by a newer connection of the same agent',
+  4010: "closed by the desk: this agent's certificate was revoked (guardpost desk-cli revoke, or replaced when the terminal enrolled again); the agent raises AGENT_REVOKED and keeps retrying slowly until it is enrolled again",
   4008: "closed by the agent: the desk's hello says it committed seqs beyond the last seq this agent ever assigned; the agent keeps its outbox and raises DESK_PROTOCOL_VIOLATION",
   4009: 'closed by the agent: the desk sent frames faster than the agent handles them (more than DESK_FRAME_BURST at once, or DESK_FRAMES_PER_SECOND sustained)',
   // Desk limits (issue 12, desk side):

@@ -5,6 +5,7 @@ import { encodedTransition } from '../core/store/outbox.js';
 import { between } from './backoff.js';
 import { PingWatch } from './liveness.js';
 import { HeartbeatBuilder } from './heartbeat.js';
+import type { CertRenewal } from './cert-renewal.js';
 import type { TunnelHost } from './host.js';
 import { fitFaults, nextBatch, wireTransition } from './outbox-reader.js';
 import { ChannelFrameBudget } from './channels/frame-budget.js';
@@ -111,6 +112,8 @@ export interface SessionOptions {
   onAcked(seq: number): void;
   onContact(): void;
   assist?: AssistSetup;
+  /** Certificate renewal through this connection (only when the desk hello says canRenew). */
+  renewal?: CertRenewal;
 }
 
 export interface SessionEnd {
@@ -342,6 +345,9 @@ export class DeskSession {
         return;
       case 'audit-ack':
         return this.onAuditAck(msg.upToSeq);
+      case 'renewed':
+      case 'renew-refused':
+        return this.o.renewal?.answer(msg);
       case 'channel-open':
       case 'channel-accept':
       case 'channel-data':
@@ -402,6 +408,7 @@ export class DeskSession {
       this.o.assist.sessions.connected((m) => this.send(m));
     }
     this.startAudit(hello.lastAuditSeq ?? 0);
+    if (hello.canRenew) void this.o.renewal?.ready((m) => this.send(m)).catch((err: Error) => this.o.logger.error({ err: err.message }, 'certificate renewal failed'));
   }
 
   /** Delivers the audit log from after what the desk has stored; one frame in flight, more on each audit-ack. */

@@ -10,6 +10,7 @@ import { DeskDialer } from './dialer.js';
 import type { TunnelHost } from './host.js';
 import { CLOSE, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_EVENTS, DEFAULT_WINDOW_EVENTS, MAX_DESK_FRAME_BYTES } from './protocol/constants.js';
 import { chooseProxy } from './proxy.js';
+import { AGENT_CERT_SOURCE_ID, agentCertSource, CertRenewal } from './cert-renewal.js';
 import { DeskSession, type AssistSetup, type SessionEnd, type SessionLimits, type SessionTiming } from './session.js';
 import {
   DESK_CLOCK_SOURCE_ID,
@@ -100,6 +101,7 @@ export class DeskTunnel {
   private lastLoggedError?: string;
   private establishedAt = 0;
   private st: TunnelStatus;
+  private readonly renewal: CertRenewal | undefined;
 
   constructor(private readonly opts: DeskTunnelOptions) {
     const desk = opts.config.desk;
@@ -116,7 +118,20 @@ export class DeskTunnel {
       minorAfterMs: (desk.unreachable?.minorAfterMinutes ?? 10) * 60_000,
       majorAfterMs: (desk.unreachable?.majorAfterMinutes ?? 240) * 60_000,
     };
-    this.sources = [deskSource(grades), deskClockSource, deskProtocolSource, deskIdentitySource];
+    this.sources = [deskSource(grades), deskClockSource, deskProtocolSource, deskIdentitySource, agentCertSource];
+    this.renewal =
+      desk.certFile && desk.keyFile
+        ? new CertRenewal({
+            agentId: opts.config.agent.id,
+            certFile: desk.certFile,
+            keyFile: desk.keyFile,
+            keyHasPassphrase: desk.keyPassphrase !== undefined,
+            beforeDays: desk.renewBeforeDays ?? 30,
+            logger: opts.logger,
+            now: this.now,
+            report: (r) => this.report(AGENT_CERT_SOURCE_ID, r),
+          })
+        : undefined;
     this.st = { state: 'disconnected', deskUrl: this.url.href };
   }
 
@@ -161,6 +176,7 @@ export class DeskTunnel {
       }
       this.session = undefined;
       this.socket = undefined;
+      this.renewal?.disconnected();
       this.dialer?.abort();
       if (this.stopped) break;
       // A session that ended by a protocol violation raises DESK_PROTOCOL_VIOLATION; one that lasted and ended
@@ -235,6 +251,7 @@ export class DeskTunnel {
       onAcked: (seq) => this.onAcked(seq),
       onContact: () => void (this.st.lastContactAt = this.now().toISOString()),
       ...(this.opts.assist ? { assist: this.opts.assist } : {}),
+      ...(this.renewal ? { renewal: this.renewal } : {}),
     });
     this.session = session;
     return session.run();

@@ -10,6 +10,7 @@ import type { DeskConfig } from '../config.js';
 import { refusalText, type QuotaKind, type Refused } from '../store/quota.js';
 import type { AckRecord, DeskStore, LimitKind } from '../store/types.js';
 import { AckPacer } from './ack-pacer.js';
+import { renewAgentCert } from './cert-renewal.js';
 import type { AgentLimits } from './agent-limits.js';
 import type { IngestQueue, OpOwner } from './ingest-queue.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -161,7 +162,7 @@ export class AgentSession implements OpOwner {
         if (assist) this.assist = new AgentAssistLink(this.ws, msg.agentId, (m) => this.send(m), this.d.assist, logger);
         // An agent that offers assistance sends its audit log from the record after the last one stored here.
         const audit = assist ? { lastAuditSeq: this.d.store.assist.lastAuditSeq(msg.agentId) } : {};
-        this.send({ type: 'hello', protocol: PROTOCOL_VERSION, deskTime: at, lastCommittedSeq: committed, ...audit, policy: this.d.config.policy });
+        this.send({ type: 'hello', protocol: PROTOCOL_VERSION, deskTime: at, lastCommittedSeq: committed, ...audit, canRenew: true, policy: this.d.config.policy });
         this.state = 'snapshot';
         logger.info({ agent: msg.agentId, remote: this.remote, version: msg.agentVersion, committed, agentSeq: msg.seq }, 'agent connected');
         return;
@@ -219,6 +220,11 @@ export class AgentSession implements OpOwner {
         if (!this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
         queue.push({ kind: 'ack-delivered', agentId: this.agentId!, ackId: msg.ackId, outcome: msg.outcome, at }, this).catch((err: Error) => this.storeError(err));
         logger.info({ agent: this.agentId, ackId: msg.ackId, outcome: msg.outcome }, 'acknowledgement reached the agent');
+        return;
+      case 'renew':
+        if (this.state === 'hello') return this.fail(CLOSE.outOfOrder, 'renew before hello');
+        if (!this.otherFrames.tryTake(1, performance.now())) return this.limit('frames', `other frames faster than ${OTHER_FRAMES_PER_SECOND}/s`);
+        void renewAgentCert(this.d, this.agentId!, msg.csr).then((answer) => this.send(answer));
         return;
       case 'assist-state':
         if (!this.assist) return this.fail(CLOSE.unknownType, 'assist-state from an agent without the assist capability');

@@ -54,9 +54,9 @@ async function enroll(file: string, c: { code: string; pin: string; agentsUrl: s
   return cli(['enroll', '--desk', c.agentsUrl.replace('guardpost-desk', 'localhost'), '--code', c.code, '--desk-pin', over.pin ?? c.pin, '--enroll-url', over.enrollUrl ?? c.enrollUrl.replace(/\/\/[^:/]+:/, '//localhost:'), '--config', file]);
 }
 
-async function agentFrom(file: string, id: string): Promise<TestAgent> {
+async function agentFrom(file: string, id: string, desk: Record<string, unknown> = {}): Promise<TestAgent> {
   const doc = JSON.parse(readFileSync(file, 'utf8'));
-  const a = await startAgent({ desk: doc.desk, id });
+  const a = await startAgent({ desk: { ...doc.desk, ...desk }, id });
   cleanup.push(() => a.stop());
   return a;
 }
@@ -144,6 +144,29 @@ describe('enrollment by one-time code', () => {
     expect(revoked.out).toContain(`revoked ${id}: 1 certificate(s), connection closed`);
     await waitFor('AGENT_REVOKED raised', () => current.agent.engine.active().some((f) => f.code === 'AGENT_REVOKED'));
     expect(current.tunnel.status().state).not.toBe('connected');
+  });
+
+  it('renews the client certificate through the tunnel inside renewBeforeDays; the next connection uses the new one', async () => {
+    const h = await start();
+    const id = `${SITE.fixmedins_code}-POS-25`;
+    const t = terminalConfig(id);
+    expect((await enroll(t.file, await h.code())).code).toBe(0);
+    const doc = JSON.parse(readFileSync(t.file, 'utf8'));
+    const before = readFileSync(doc.desk.certFile, 'utf8');
+    const keyBefore = readFileSync(doc.desk.keyFile, 'utf8');
+    // A 365-day certificate is inside a 400-day renewal window at once.
+    const a = await agentFrom(t.file, id, { renewBeforeDays: 400 });
+    await waitFor('renewed on disk', () => readFileSync(doc.desk.certFile, 'utf8') !== before);
+    expect(readFileSync(doc.desk.keyFile, 'utf8')).not.toBe(keyBefore); // a new key pair, made on the terminal
+    expect(statSync(doc.desk.keyFile).mode & 0o777).toBe(0o600);
+    expect(h.desk.store.enroll.certs(id).map((c) => [c.via, c.revokedAt])).toEqual([
+      ['enroll', null],
+      ['renew', null],
+    ]);
+    expect(a.agent.engine.active().some((f) => f.code === 'AGENT_CERT_EXPIRING')).toBe(false);
+    await a.stop();
+    const again = await agentFrom(t.file, id);
+    await waitFor('connected with the renewed certificate', () => again.tunnel.status().state === 'connected');
   });
 
   it('attempts per address are limited, so codes cannot be found by trying', async () => {

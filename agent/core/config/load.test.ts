@@ -231,7 +231,7 @@ describe('config: good input', () => {
   it('sections left out get the schema defaults', () => {
     const cfg = parseConfigText(`{${SITE}, "checks": {}}`, 'x', opts());
     expect(cfg.inhibitRules).toEqual([]);
-    expect(cfg.desk).toEqual({ enabled: false, unreachable: { minorAfterMinutes: 10, majorAfterMinutes: 240 } });
+    expect(cfg.desk).toEqual({ enabled: false, renewBeforeDays: 30, unreachable: { minorAfterMinutes: 10, majorAfterMinutes: 240 } });
     expect(cfg.logging).toMatchObject({ level: 'info', file: platform.paths().logFile, maxSizeMB: 10, maxFiles: 5 });
     expect(cfg.storage).toEqual({
       dir: platform.paths().stateDir,

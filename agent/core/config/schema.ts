@@ -72,6 +72,9 @@ export const DeskSchema = Type.Object(
     certFile: Type.Optional(Type.String({ minLength: 1, description: "the agent's client certificate (PEM)" })),
     keyFile: Type.Optional(Type.String({ minLength: 1, description: "the agent's private key (PEM)" })),
     keyPassphrase: Type.Optional(SecretRef),
+    renewBeforeDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 400, default: 30, description: 'renew the client certificate through the tunnel this many days before it expires (AGENT_CERT_EXPIRING while that fails)' }),
+    ),
     proxy: Type.Optional(
       Type.Object(
         {

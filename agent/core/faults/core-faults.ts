@@ -80,6 +80,20 @@ export const CORE_FAULTS: FaultDefinition[] = [
     operator: t('结算不受影响，但故障无法上报服务台。请致电服务热线，申请新的注册码。', 'Settlement is not affected, but faults no longer reach the desk. Call the hotline for a new enrollment code.'),
     engineer: t('用 guardpost desk-cli certs AGENT 查看吊销原因；如属误操作，签发新的注册码（desk-cli enroll-code）并在终端执行 guardpost enroll。', 'See why with guardpost desk-cli certs AGENT; if it was a mistake, issue a new code (desk-cli enroll-code) and run guardpost enroll on the terminal.'),
   },
+  // Raised by certificate renewal (agent/tunnel/cert-renewal.ts) when the client certificate is inside
+  // desk.renewBeforeDays and renewal has not worked; major in its last 7 days. Cleared by a renewed certificate.
+  {
+    code: 'AGENT_CERT_EXPIRING',
+    severity: 'minor',
+    title: t('终端证书即将到期且未能续期', 'The terminal certificate expires soon and was not renewed'),
+    causes: [
+      t('服务台拒绝续期（证书请求无效，或服务台无法签发）', 'the desk refused the renewal (invalid request, or it cannot sign)'),
+      t('长时间无法连接服务台，续期请求未送达', 'the desk has been unreachable, so the renewal never reached it'),
+      t('私钥有口令保护，需人工更换', 'the key is passphrase-protected and must be replaced by hand'),
+    ],
+    operator: t('结算不受影响。证书到期后故障将无法上报服务台，请致电服务热线。', 'Settlement is not affected. Once the certificate expires, faults no longer reach the desk: call the hotline.'),
+    engineer: t('查看证据中的剩余天数与原因；检查服务台日志中的续期记录（desk-cli certs AGENT），必要时签发注册码重新注册（guardpost enroll）。', 'Read the days left and the reason in the evidence; check the desk log and desk-cli certs AGENT; if needed, issue a code and enroll again (guardpost enroll).'),
+  },
   // Raised by the desk tunnel (agent/tunnel/sources.ts) while it cannot reach the desk: minor after
   // desk.unreachable.minorAfterMinutes (10), major after majorAfterMinutes (240). Delivered when the desk is back.
   {

@@ -145,6 +145,9 @@ export const agentMessages = {
     }),
     critical: Type.Array(FaultSchema, { maxItems: 1000, description: 'open (or acknowledged) critical faults' }),
   }),
+  renew: msg('renew', "the agent's certificate is near its end (desk.renewBeforeDays): a request for a new one, for a key pair the agent just made (only when the desk hello says canRenew)", {
+    csr: Type.String({ minLength: 64, maxLength: 8192, description: 'PKCS#10 PEM, ECDSA P-256, CN = the agent id' }),
+  }),
   'fault-ack-result': msg('fault-ack-result', 'what the agent did with a desk acknowledgement', {
     ackId: Type.Integer({ minimum: 1 }),
     outcome: Type.Union([Type.Literal('applied'), Type.Literal('already-acknowledged'), Type.Literal('not-open')]),
@@ -159,6 +162,7 @@ export const deskMessages = {
     deskTime: Type.String({ pattern: DATE_TIME_PATTERN, maxLength: 40, description: "the desk's clock; the agent derives its clock skew (CLOCK_SKEW)" }),
     lastCommittedSeq: Type.Integer({ minimum: 0, description: "every event of this agent up to here is committed; the agent resumes after it" }),
     lastAuditSeq: Type.Optional(Type.Integer({ minimum: 0, description: "every audit record of this agent up to here is stored; an agent with the assist capability sends its audit log from the next one (absent: 0)" })),
+    canRenew: Type.Optional(Type.Boolean({ description: 'the desk answers renew with renewed or renew-refused (absent: it does not; the agent then never sends renew)' })),
     policy: Type.Object({
       heartbeatSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
       maxBatchEvents: Type.Integer({ minimum: 1, maximum: MAX_BATCH_EVENTS }),
@@ -176,6 +180,13 @@ export const deskMessages = {
     by: Type.String({ minLength: 1, maxLength: 256 }),
     at: DateTime,
     note: Type.Optional(Type.String({ maxLength: 1024 })),
+  }),
+  renewed: msg('renewed', "the answer to renew: the agent's new client certificate, used from its next connection (the old one stays valid until it expires)", {
+    certPem: Type.String({ minLength: 64, maxLength: 16384 }),
+    notAfter: DateTime,
+  }),
+  'renew-refused': msg('renew-refused', 'the answer to renew when the desk will not sign: why; the agent retries later and raises AGENT_CERT_EXPIRING', {
+    reason: Type.String({ maxLength: 500 }),
   }),
   'heartbeat-ack': msg('heartbeat-ack', "the desk's answer to a heartbeat, with its clock (keeps the skew observation fresh)", {
     deskTime: DateTime,

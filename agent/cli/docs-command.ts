@@ -4,12 +4,13 @@ import { createContext } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIO } from './io.js';
 
-export const DOCS_HELP = `用法 / usage: guardpost docs faults|config|protocol|api|metrics
+export const DOCS_HELP = `用法 / usage: guardpost docs faults|config|protocol|api|metrics|desk-runbooks
   faults     the fault catalogue and the closed list of probe reasons (docs/faults.md)
   config     the configuration reference (docs/config.md)
   protocol   the desk protocol: messages, close codes, limits (docs/protocol.md)
   api        the local API and the desk's engineer API: routes, auth, parameters, responses (docs/api.md)
   metrics    the metrics of GET /metrics: names, types, labels (docs/metrics.md)
+  desk-runbooks  the fault catalogue's runbooks as the desk's data module (desk/fault-runbooks.ts)
 `;
 
 /** Each topic's renderer, loaded only when asked for: the API one pulls in the web and desk route modules. */
@@ -30,6 +31,10 @@ const TOPICS: Record<string, (io: CliIO) => Promise<string>> = {
     return renderApiMarkdown([LOCAL_API_DOC, ENGINEER_API_DOC, ENROLL_API_DOC]);
   },
   metrics: async () => (await import('../web/metrics-docs.js')).renderMetricsMarkdown(),
+  'desk-runbooks': async (io) => {
+    const { renderDeskRunbooks } = await import('../core/faults/render-desk-runbooks.js');
+    return renderDeskRunbooks((await createContext(io.env)).catalogue);
+  },
 };
 
 export async function docsCommand(argv: string[], io: CliIO): Promise<number> {

@@ -1,7 +1,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createKeyAndCsr } from '../enroll/csr.js';
+import { createKeyAndCsr } from '../certs/csr.js';
 import { enrollWithDesk, EnrollError } from '../enroll/enroll-client.js';
 import { currentPlatform } from '../platform/index.js';
 import { EXIT } from './exit-codes.js';

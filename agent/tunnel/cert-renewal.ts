@@ -3,7 +3,7 @@ import { readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { EngineCheck } from '../core/faults/engine.js';
 import type { ProbeResult } from '../core/checks/result.js';
-import { createKeyAndCsr } from '../enroll/csr.js';
+import { createKeyAndCsr } from '../certs/csr.js';
 import type { DeskMessage } from './protocol/messages.js';
 
 export const AGENT_CERT_SOURCE_ID = 'agent-cert';

@@ -1,10 +1,7 @@
-// What the terminal's operator can do about a fault, from the agent's fault catalogue (the hotline's runbook), for
-// the notification text; and the desk's own faults, which are not in it.
-import { loadBuiltinPlugins } from '../../agent/checks/index.js';
-import { FaultCatalogue } from '../../agent/core/faults/catalogue.js';
+// What the terminal's operator can do about a fault, for the notification text: the agent's runbooks as data
+// (desk/fault-runbooks.ts, generated), and the desk's own faults, which are not in them.
 import type { Text } from '../../agent/core/text.js';
-
-const catalogue = new FaultCatalogue(await loadBuiltinPlugins());
+import { FAULT_RUNBOOKS } from '../fault-runbooks.js';
 
 const DESK_ACTIONS: Record<string, Text> = {
   NOTIFY_CHANNEL_FAILING: {
@@ -14,5 +11,5 @@ const DESK_ACTIONS: Record<string, Text> = {
 };
 
 export function faultAction(code: string): Text | undefined {
-  return catalogue.get(code)?.operator ?? DESK_ACTIONS[code];
+  return FAULT_RUNBOOKS[code]?.operator ?? DESK_ACTIONS[code];
 }

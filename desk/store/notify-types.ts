@@ -1,5 +1,4 @@
 import type { Severity } from '../../agent/core/severity.js';
-import type { FaultState } from './types.js';
 
 /** An occurrence as the notification planner needs it (a change-feed entry joined with its row). */
 export interface NotifyFaultRow {
@@ -8,7 +7,7 @@ export interface NotifyFaultRow {
   id: string;
   code: string;
   severity: Severity;
-  state: FaultState;
+  state: 'open' | 'acknowledged' | 'resolved';
   siteCode: string;
   siteName: string;
   titleZh: string;

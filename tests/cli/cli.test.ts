@@ -192,4 +192,11 @@ describe('guardpost CLI', () => {
       expect(readFileSync(join(root, 'docs', `${topic}.md`), 'utf8')).toBe(r.out);
     });
   }
+
+  it('desk/fault-runbooks.ts is exactly the agent catalogue the code renders (regenerate: npm run docs)', () => {
+    const r = guardpost(['docs', 'desk-runbooks']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('"READER_NO_RESPONSE": {"severity":');
+    expect(readFileSync(join(root, 'desk/fault-runbooks.ts'), 'utf8')).toBe(r.out);
+  });
 });

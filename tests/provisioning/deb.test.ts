@@ -4,7 +4,7 @@
  * and `guardpost run` connected to the reference desk, itself run from the package. Loopback only.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,4 +140,39 @@ describe('the .deb', () => {
     const code = await new Promise((resolve) => agentProc.once('exit', (c) => resolve(c)));
     expect(code).toBe(0);
   }, 60_000);
+
+  it('scripts/install.sh lays the package out where a .deb cannot be used: --dry-run changes nothing; uninstall keeps config, --purge removes it', () => {
+    const scratch = join(work, 'scratch');
+    const install = (args: string[]) => sh('sh', [join(ROOT, 'scripts/install.sh'), '--from', extracted, '--root', scratch, ...args]);
+    const dry = install(['--dry-run']);
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain(`+ cp -a ${extracted}/opt/guardpost ${scratch}/opt/guardpost.new`);
+    expect(dry.stdout).toContain(`+ install -m 0755 ${extracted}/usr/bin/guardpost ${scratch}/usr/bin/guardpost`);
+    expect(existsSync(scratch)).toBe(false);
+
+    const real = install([]);
+    expect(real.stderr).toBe('');
+    expect(real.status).toBe(0);
+    expect(statSync(join(scratch, 'usr/bin/guardpost')).mode & 0o777).toBe(0o755);
+    expect(statSync(join(scratch, 'var/lib/guardpost')).mode & 0o777).toBe(0o750);
+    const version = sh(join(scratch, 'opt/guardpost/runtime/bin/node'), [join(scratch, 'opt/guardpost/bin/guardpost.js'), 'version']);
+    expect(version.status).toBe(0);
+    // The service's environment file is the operator's once it exists; a reinstall keeps it.
+    writeFileSync(join(scratch, 'etc/default/guardpost'), 'GUARDPOST_CONFIG=/etc/guardpost/site.json\n');
+    writeFileSync(join(scratch, 'etc/guardpost/config.json'), '{}\n', { mode: 0o644 });
+    const again = install([]);
+    expect(again.stdout).toContain('exists: kept');
+    expect(readFileSync(join(scratch, 'etc/default/guardpost'), 'utf8')).toContain('site.json');
+    expect(statSync(join(scratch, 'etc/guardpost/config.json')).mode & 0o777).toBe(0o640);
+
+    const uninstall = (args: string[]) => sh('sh', [join(ROOT, 'scripts/uninstall.sh'), '--root', scratch, ...args]);
+    expect(uninstall(['--dry-run', '--purge']).stdout).toContain(`+ rm -rf ${scratch}/etc/guardpost`);
+    expect(existsSync(join(scratch, 'opt/guardpost'))).toBe(true);
+    expect(uninstall([]).status).toBe(0);
+    expect(existsSync(join(scratch, 'opt/guardpost'))).toBe(false);
+    expect(existsSync(join(scratch, 'etc/guardpost/config.json'))).toBe(true);
+    expect(uninstall(['--purge']).status).toBe(0);
+    expect(existsSync(join(scratch, 'etc/guardpost'))).toBe(false);
+    expect(existsSync(join(scratch, 'var/lib/guardpost'))).toBe(false);
+  });
 });

@@ -12,6 +12,7 @@ import { ConfigError } from '../agent/core/config/problems.js';
 import { NotifyConfigError } from './notify/secrets.js';
 import { parseNotifyConfig, type NotifyConfig } from './notify/notify-config.js';
 import { NotifyService } from './notify/notify-service.js';
+import { EMAIL_KIND } from './notify/email-kind.js';
 import { faultAction } from './notify/fault-actions.js';
 import { startEnrollServer } from './enroll/enroll-server.js';
 import type { CloseCode } from '../agent/tunnel/protocol/constants.js';
@@ -41,7 +42,7 @@ export interface DeskStartOptions {
 /** desk.json's notify section, validated and its secrets read; its problems read like the rest of desk.json's. */
 function notifyConfig(config: DeskConfig, env: NodeJS.ProcessEnv): NotifyConfig | undefined {
   try {
-    return parseNotifyConfig(config.notify, { dir: config.dir, env, respondMinutes: config.targets.respondMinutes });
+    return parseNotifyConfig(config.notify, { dir: config.dir, env, respondMinutes: config.targets.respondMinutes, extraKinds: { email: EMAIL_KIND } });
   } catch (err) {
     if (err instanceof NotifyConfigError) throw new ConfigError(config.source, [{ path: err.path, message: err.what }]);
     throw err;
@@ -95,7 +96,18 @@ export class Desk {
     const limits = new AgentLimits(config.limits);
     const assist = new AssistHub({ store: store.assist, findAgent: (id) => registry.get(id), organisation: config.organisation, logger, now });
     const listener = new AgentListener({ queue, store, registry, config, limits, logger, now, assist });
-    const notify = new NotifyService({ store, config: notifyCfg, now, logger, actionOf: faultAction });
+    const notify = new NotifyService({
+      store,
+      config: notifyCfg,
+      now,
+      logger,
+      actionOf: faultAction,
+      // One ticket per occurrence, opened and resolved in the transaction that plans its notices.
+      hooks: {
+        onNew: (f, at) => void store.tickets.openForFault({ agentId: f.agentId, faultId: f.id, code: f.code, severity: f.severity, siteCode: f.siteCode, title: { zh: f.titleZh, en: f.titleEn } }, at),
+        onResolved: (f, at) => void store.tickets.faultResolved(f.agentId, f.id, at),
+      },
+    });
     queue.onCommit = () => notify.wake();
     let api: FastifyInstance | undefined;
     let apiPort: number | undefined;

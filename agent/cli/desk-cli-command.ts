@@ -17,6 +17,9 @@ import { assistCommand } from './desk-cli-assist.js';
 import { auditCommand } from './desk-cli-audit.js';
 import { diagCommand } from './desk-cli-diag.js';
 import { forwardCommand } from './desk-cli-forward.js';
+import { ticketCommand, TICKET_USAGE } from './desk-cli-ticket.js';
+import { ticketFiguresText } from '../../desk/client/ticket-render.js';
+import type { TicketFigures } from '../../desk/tickets/ticket-types.js';
 import { processStreams, type AssistCliContext, type DeskCliStreams } from './desk-cli-streams.js';
 
 export const DESK_CLI_HELP = `用法 / usage: guardpost desk-cli <command> [options]
@@ -29,6 +32,8 @@ export const DESK_CLI_HELP = `用法 / usage: guardpost desk-cli <command> [opti
   enroll-code --site CODE [--ttl 24h]   a one-time enrollment code for a site's terminal, with the line to run there
   certs AGENT                 the client certificates issued to an agent, and which are revoked
   revoke AGENT                revoke an agent: its connection closes (4010) and it is refused until enrolled again
+Tickets (the hotline's loop 受理 → 派单 → 处理 → 回复 → 回访 → 关闭; one per fault, or opened for a call):
+  ${TICKET_USAGE}
   notify                      the notification channels and their health (pending, sent, merged, failed, last error)
   notify test CHANNEL         queue a test message to one channel (proves its key, signature and network)
   token create NAME [--save]  a token for the engineer API (shown once; --save keeps it in DIR/cli-token)
@@ -87,6 +92,13 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
       listen: { type: 'string' },
       after: { type: 'string' },
       ttl: { type: 'string' },
+      assignee: { type: 'string' },
+      summary: { type: 'string' },
+      caller: { type: 'string' },
+      fault: { type: 'string' },
+      code: { type: 'string' },
+      satisfaction: { type: 'string' },
+      comment: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -141,10 +153,12 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
         return EXIT.ok;
       }
       case 'report': {
-        const r = await client.get<ServiceReport & { month: string }>('/api/v1/report', { month: values.month });
-        print(r, () => reportTable(r, lang));
+        const r = await client.get<ServiceReport & { month: string; tickets: TicketFigures }>('/api/v1/report', { month: values.month });
+        print(r, () => `${reportTable(r, lang)}\n\n${ticketFiguresText(r.tickets, lang)}`);
         return EXIT.ok;
       }
+      case 'ticket':
+        return await ticketCommand({ client, io, lang, json: values.json === true }, args, values);
       case 'enroll-code': {
         const site = need(values.site, 'enroll-code needs --site CODE (the institution code the terminal belongs to)');
         const ttlHours = parseTtlHours(values.ttl ?? '24h');
@@ -178,7 +192,7 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
         return r.channels.some((c) => c.consecutiveFailures > 0) ? EXIT.minor : EXIT.ok;
       }
       default:
-        throw new UsageError(`unknown desk-cli command "${cmd}" (agents, faults, ack, timeline, report, enroll-code, certs, revoke, notify, token, assist, diag, forward, audit)`);
+        throw new UsageError(`unknown desk-cli command "${cmd}" (agents, faults, ack, timeline, report, ticket, enroll-code, certs, revoke, notify, token, assist, diag, forward, audit)`);
     }
   } catch (err) {
     if (err instanceof ApiError) {

@@ -14,6 +14,8 @@ import type { AckRecord, DeskStore, FaultQuery, FaultRef, FaultState } from '../
 import type { NotifyService } from '../notify/notify-service.js';
 import { registerAssistRoutes } from './assist-api.js';
 import { registerEnrollRoutes } from './enroll-api.js';
+import { registerTicketRoutes } from './ticket-routes.js';
+import { FAULT_RUNBOOKS } from '../fault-runbooks.js';
 import { registerNotifyRoutes } from './notify-routes.js';
 import { ENGINEER_ROUTES as R, LIST_PARAMS } from './engineer-routes.js';
 import { describeSchemaError, splitLists } from './request-errors.js';
@@ -166,12 +168,18 @@ export async function startEngineerApi(d: EngineerApiDeps, host: string, port: n
       const now = d.now();
       const month = q.month ?? new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
       const range = monthRange(month);
-      return { month, ...serviceReport(d.store.occurrences(range.from, range.to), range, d.config.targets, now) };
+      return { month, ...serviceReport(d.store.occurrences(range.from, range.to), range, d.config.targets, now), tickets: d.store.tickets.figures(range.from, range.to) };
     },
   });
 
   registerAssistRoutes(app, d.store, d.assist);
   registerNotifyRoutes(app, d.notify);
+  registerTicketRoutes(app, {
+    tickets: d.store.tickets,
+    runbook: (code) => FAULT_RUNBOOKS[code],
+    now: d.now,
+    agentSite: (agentId) => d.store.listAgents().find((a) => a.id === agentId)?.siteCode,
+  });
   const caPin = spkiPin(readFileSync(d.config.tls.caCert, 'utf8'));
   registerEnrollRoutes(app, {
     store: d.store,

@@ -9,6 +9,9 @@ import { LIMIT_KINDS, type AckRecord, type AgentRow, type FaultRow, type Timelin
 import { ASSIST_ROUTES, ASSIST_SCHEMAS } from './assist-routes.js';
 import { ENROLL_API_ROUTES, ENROLL_API_SCHEMAS } from './enroll-api.js';
 import { NOTIFY_ROUTES, NOTIFY_SCHEMAS } from './notify-routes.js';
+import { TICKET_ROUTES } from './ticket-route-specs.js';
+import { TICKET_SCHEMAS } from './ticket-schemas.js';
+import type { TicketFigures } from '../tickets/ticket-types.js';
 import { Enum, ErrorSchema, Instant, ListOf, Nullable, strict, type DeskRouteSpec } from './common-schemas.js';
 
 export { ErrorSchema };
@@ -146,6 +149,7 @@ export const ServiceReportSchema = Type.Object({
   targets: Type.Object({ respondMinutes: Type.Number(), resolveHours: Type.Object({ critical: Type.Number(), major: Type.Number() }) }),
   totals: Type.Object({ critical: SeverityTotals, major: SeverityTotals, minor: SeverityTotals }),
   faults: Type.Array(ServiceFigureSchema),
+  tickets: TICKET_SCHEMAS.TicketFigures,
 });
 
 const FaultIdParams = Type.Object(
@@ -251,6 +255,7 @@ export const ENGINEER_ROUTES = {
   ...ASSIST_ROUTES,
   ...NOTIFY_ROUTES,
   ...ENROLL_API_ROUTES,
+  ...TICKET_ROUTES,
 } satisfies Record<string, DeskRouteSpec>;
 
 /** The shared response schemas docs/api.md names and describes once, by the names it shows. */
@@ -270,6 +275,7 @@ export const ENGINEER_SCHEMAS = {
   ...ASSIST_SCHEMAS,
   ...NOTIFY_SCHEMAS,
   ...ENROLL_API_SCHEMAS,
+  ...TICKET_SCHEMAS,
   Error: ErrorSchema,
 };
 
@@ -302,4 +308,5 @@ same<Same<Static<typeof FaultRowSchema>, FaultRow>>();
 same<Same<Static<typeof AckRecordSchema>, AckRecord>>();
 same<Same<Static<typeof TimelineEntrySchema>, TimelineEntry>>();
 same<Same<Static<typeof ServiceFigureSchema>['respond'], Verdict>>();
-same<Same<Omit<Static<typeof ServiceReportSchema>, 'month'>, ServiceReport>>();
+same<Same<Omit<Static<typeof ServiceReportSchema>, 'month' | 'tickets'>, ServiceReport>>();
+same<Same<Static<typeof ServiceReportSchema>['tickets'], TicketFigures>>();

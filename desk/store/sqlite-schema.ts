@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ENROLL_SCHEMA } from './enroll-schema.js';
 import { NOTIFY_SCHEMA } from './notify-schema.js';
+import { TICKET_SCHEMA } from '../tickets/ticket-schema.js';
 
 /**
  * The SQLite schema. Times are ISO-8601 UTC strings (they sort as text). One row per fault occurrence in `faults`:
@@ -14,7 +15,8 @@ import { NOTIFY_SCHEMA } from './notify-schema.js';
  * raises itself (a broken audit chain), which no agent snapshot resolves and no agent quota counts.
  *
  * Version 4: notifications — the faults' change feed (triggers), the per-occurrence plan and the outbox
- * (notify-schema.ts); enrollment codes, issued certificates and revocations (enroll-schema.ts). Only the tables and triggers are new: a version 3 database needs nothing but SCHEMA. Changes
+ * (notify-schema.ts); enrollment codes, issued certificates and revocations (enroll-schema.ts); the hotline's tickets
+ * and their steps (tickets/ticket-schema.ts). Only the tables and triggers are new: a version 3 database needs nothing but SCHEMA. Changes
  * before the upgrade are not in the feed, so old occurrences are never notified or escalated all at once.
  */
 export const SCHEMA_VERSION = 4;
@@ -111,7 +113,8 @@ CREATE TABLE IF NOT EXISTS audit_breaks (
 );
 CREATE INDEX IF NOT EXISTS audit_breaks_agent ON audit_breaks(agent_id, id);
 ${NOTIFY_SCHEMA}
-${ENROLL_SCHEMA}`;
+${ENROLL_SCHEMA}
+${TICKET_SCHEMA}`;
 
 /** Version 1 → 2, in one transaction: the faults table re-keyed by (agent, id), the agents' limit columns added. */
 function migrateFrom1(db: Database.Database): void {

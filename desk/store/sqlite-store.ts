@@ -10,6 +10,7 @@ import { SqliteAssist } from './sqlite-assist.js';
 import { SqliteAudit } from './sqlite-audit.js';
 import { SqliteDeskFaults } from './sqlite-desk-faults.js';
 import { SqliteEnroll } from './sqlite-enroll.js';
+import { SqliteTickets } from '../tickets/ticket-store.js';
 import { SqliteNotify } from './sqlite-notify.js';
 import { SqliteIngest } from './sqlite-ingest.js';
 import { findFault, getFault, listAgents, listFaults, occurrences, timeline, toAck } from './sqlite-queries.js';
@@ -37,6 +38,7 @@ export class SqliteDeskStore implements DeskStore {
   readonly notify: SqliteNotify;
   readonly deskFaults: SqliteDeskFaults;
   readonly enroll: SqliteEnroll;
+  readonly tickets: SqliteTickets;
 
   /** Files whose modes were tightened when the store opened (existing ones from before owner-only modes). */
   readonly tightened: string[];
@@ -60,6 +62,7 @@ export class SqliteDeskStore implements DeskStore {
     this.notify = new SqliteNotify(this.db);
     this.deskFaults = new SqliteDeskFaults(this.db);
     this.enroll = new SqliteEnroll(this.db);
+    this.tickets = new SqliteTickets(this.db);
     this.applyTx = this.db.transaction((ops: IngestOp[]) => ops.map((op) => this.ingest.apply(op)));
     this.lastSeqStmt = this.db.prepare(`SELECT last_seq FROM agents WHERE id = ?`);
   }

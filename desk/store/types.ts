@@ -5,6 +5,7 @@ import type { AssistStore, AuditIntake } from './assist-types.js';
 import type { NotifyStore } from './notify-types.js';
 import type { DeskFaultInput } from './sqlite-desk-faults.js';
 import type { SqliteEnroll } from './sqlite-enroll.js';
+import type { SqliteTickets } from '../tickets/ticket-store.js';
 import type { QuotaKind, Refused } from './quota.js';
 
 /**
@@ -188,6 +189,8 @@ export interface DeskStore {
   /** Occurrences the desk raises about itself (a notification channel failing). */
   /** Enrollment codes, issued certificates, revocations. */
   readonly enroll: Pick<SqliteEnroll, 'createCode' | 'lookup' | 'redeem' | 'record' | 'revokeAgent' | 'refusal' | 'certs'>;
+  /** The hotline's tickets: one per fault occurrence, and those opened by hand for a call. */
+  readonly tickets: SqliteTickets;
   readonly deskFaults: { raise(f: DeskFaultInput): string; resolve(code: string, subject: string, at: string): boolean };
   close(): void;
 }

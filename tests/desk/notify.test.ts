@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Desk } from '../../desk/desk.js';
 import { startRobotReceiver, type Received, type RobotReceiver } from '../../desk/notify/test-receivers.js';
+import { makeTestCertificates, startSmtpReceiver } from '../../desk/notify/test-smtp.js';
 import { cli } from './support/cli.js';
 import { testEngineer } from './support/engineer.js';
 import { agentDeskConfig, initTestDesk, startAgent, waitFor, type TestAgent, type TestDesk } from './support/harness.js';
@@ -196,6 +197,33 @@ describe('desk notifications', () => {
     const unknown = await cli(['desk-cli', 'notify', 'test', 'nobody', '--dir', h.d.dir]);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('no channel named "nobody"');
+  });
+
+  it('e-mails a fault over STARTTLS with the password from an owner-only file, zh/en subject, text and HTML', async () => {
+    const certs = makeTestCertificates();
+    const smtp = await startSmtpReceiver({ tls: 'starttls', certificates: certs, auth: { user: 'desk', pass: 'pw-9f3k' } });
+    cleanup.push(() => smtp.close());
+    const d0 = await initTestDesk(); // only for a directory to hold the CA and password files
+    writeFileSync(join(d0.dir, 'smtp-ca.pem'), certs.caPem);
+    writeFileSync(join(d0.dir, 'smtp.pw'), 'pw-9f3k\n', { mode: 0o600 });
+    const h = await start({
+      consoleBaseUrl: CONSOLE,
+      groupSeconds: 0,
+      channels: {
+        mail: {
+          kind: 'email', host: 'localhost', port: smtp.port, user: 'desk', passwordFile: join(d0.dir, 'smtp.pw'), caFile: join(d0.dir, 'smtp-ca.pem'),
+          from: 'Guardpost <guardpost@desk.example.cn>', to: ['oncall@example.cn'],
+        },
+      },
+    });
+    await h.agent.setFailing(['reader-1'], 'critical');
+    await waitFor('mail received', () => smtp.received.length === 1);
+    const mail = smtp.received[0]!;
+    expect(mail).toMatchObject({ secure: true, user: 'desk', to: ['oncall@example.cn'] });
+    expect(mail.subject).toMatch(/^\[严重 critical\] P44010600123 /);
+    expect(mail.text).toContain(`${CONSOLE}/faults/`);
+    expect(mail.html).toContain('终端 terminal');
+    expect(mail.raw).not.toContain('pw-9f3k');
   });
 
   it('refuses a notify section with a secret written into desk.json, a bad route or a key file others can read', async () => {

@@ -109,6 +109,7 @@ export class Desk {
       },
     });
     queue.onCommit = () => notify.wake();
+    store.tickets.onStep = (ticket, step) => notify.ticketStep(ticket, step);
     let api: FastifyInstance | undefined;
     let apiPort: number | undefined;
     let enroll: { app: FastifyInstance; port: number } | undefined;

@@ -2,7 +2,8 @@
 // with errors naming the path; secrets are read then (secrets.ts), so a missing one stops the desk, not a fault.
 import { buildChannel, type ChannelEntry, type ExtraKind } from './channel-factory.js';
 import { parseRouting, type RoutingConfig } from './routing.js';
-import { configFail, type SecretContext } from './secrets.js';
+import { configFail, readSecret, type SecretContext } from './secrets.js';
+import { ticketSyncChannel } from './ticket-sync.js';
 import type { Grade } from './types.js';
 
 export interface EscalationStep {
@@ -25,9 +26,11 @@ export interface NotifyConfig {
   routing: RoutingConfig;
   escalation: EscalationStep[];
   channels: Map<string, ChannelEntry>;
+  /** The outbound ticket integration: every ticket step posted to an external ticket system. */
+  ticketSync?: ChannelEntry;
 }
 
-const KEYS = new Set(['consoleBaseUrl', 'groupSeconds', 'resolved', 'failingAfter', 'mode', 'channels', 'routes', 'silences', 'maintenance', 'escalation']);
+const KEYS = new Set(['consoleBaseUrl', 'groupSeconds', 'resolved', 'failingAfter', 'mode', 'channels', 'routes', 'silences', 'maintenance', 'escalation', 'ticketSync']);
 const GRADES: readonly Grade[] = ['critical', 'major', 'minor'];
 
 export interface NotifyConfigContext extends SecretContext {
@@ -62,7 +65,21 @@ export function parseNotifyConfig(value: unknown, ctx: NotifyConfigContext): Not
     routing: withDefaultRoute(parseRouting(raw, names), names),
     escalation: parseEscalation(raw.escalation, names, ctx.respondMinutes),
     channels,
+    ...(raw.ticketSync !== undefined ? { ticketSync: parseTicketSync(raw.ticketSync, ctx) } : {}),
   };
+}
+
+function parseTicketSync(value: unknown, ctx: SecretContext): ChannelEntry {
+  const path = 'notify.ticketSync';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) configFail(path, 'must be an object: { url, secretEnv | secretFile, timeoutSeconds }');
+  const raw = value as Record<string, unknown>;
+  for (const key of Object.keys(raw)) if (!['url', 'secret', 'secretEnv', 'secretFile', 'timeoutSeconds'].includes(key)) configFail(`${path}.${key}`, 'unknown key');
+  if (typeof raw.url !== 'string' || !/^https?:\/\/[^/\s]+/.test(raw.url)) configFail(`${path}.url`, 'is required: the external ticket system\'s http(s) URL');
+  const timeout = raw.timeoutSeconds ?? 10;
+  if (typeof timeout !== 'number' || timeout <= 0) configFail(`${path}.timeoutSeconds`, 'must be a positive number');
+  const secret = readSecret(raw, 'secret', path, ctx);
+  // No budget: every step must arrive, in order, never merged into a summary.
+  return { channel: ticketSyncChannel({ url: raw.url, timeoutMs: timeout * 1000, ...(secret ? { secret } : {}) }), perMinute: 0 };
 }
 
 /** No routes written: every fault goes to every channel (a desk with one robot needs no rules). */

@@ -6,10 +6,12 @@ import type { Logger } from 'pino';
 import type { Text } from '../../agent/core/text.js';
 import type { ChannelHealth } from '../store/notify-types.js';
 import type { DeskStore } from '../store/types.js';
+import type { ChannelEntry } from './channel-factory.js';
 import { NotifyDispatcher } from './dispatcher.js';
 import type { NotifyConfig } from './notify-config.js';
 import { NotifyPlanner, type PlannerHooks } from './planner.js';
-import type { NotifyMessage, SendOutcome } from './types.js';
+import { TICKET_SYNC_CHANNEL } from './ticket-sync.js';
+import type { NotifyMessage, SendOutcome, TicketSyncEvent } from './types.js';
 
 export const CHANNEL_FAILING = 'NOTIFY_CHANNEL_FAILING';
 const TICK_MS = 1_000;
@@ -38,13 +40,18 @@ export class NotifyService {
   private timer: NodeJS.Timeout | undefined;
   private woken = false;
   private inFlight = new Set<Promise<unknown>>();
+  /** The configured channels and, when set, the ticket integration's. */
+  private readonly channels: ReadonlyMap<string, ChannelEntry>;
 
   constructor(private readonly o: NotifyServiceOptions) {
     const now = () => o.now().getTime();
     this.planner = new NotifyPlanner({ store: o.store.notify, config: o.config, now, ...(o.actionOf ? { actionOf: o.actionOf } : {}), ...(o.hooks ? { hooks: o.hooks } : {}) });
+    const channels = new Map(o.config?.channels ?? []);
+    if (o.config?.ticketSync) channels.set(TICKET_SYNC_CHANNEL, o.config.ticketSync);
+    this.channels = channels;
     this.dispatcher = new NotifyDispatcher({
       store: o.store.notify,
-      channels: o.config?.channels ?? new Map(),
+      channels,
       now,
       signal: this.abort.signal,
       onOutcome: (channel, outcome) => this.record(channel, outcome),
@@ -73,6 +80,14 @@ export class NotifyService {
     await this.dispatcher.drainOnce();
   }
 
+  /** A ticket step: queued for the external ticket system, in the caller's transaction (none when not configured). */
+  ticketStep(ticket: { id: string }, step: { id: number }): void {
+    if (!this.o.config?.ticketSync) return;
+    const event: TicketSyncEvent = { event: 'ticket.step', id: `${ticket.id}/${step.id}`, ticket, step };
+    this.o.store.notify.enqueue(TICKET_SYNC_CHANNEL, JSON.stringify({ faults: [], ticketSync: event } satisfies NotifyMessage), [], this.o.now().getTime());
+    this.wake();
+  }
+
   /** Queues a test message to one channel (desk-cli notify test CHANNEL): proves the key and the route. */
   sendTest(channel: string, by: string): number | undefined {
     if (!this.o.config?.channels.has(channel)) return undefined;
@@ -98,7 +113,7 @@ export class NotifyService {
 
   status(): ChannelStatus[] {
     const health = new Map(this.o.store.notify.health().map((h) => [h.channel, h]));
-    return [...(this.o.config?.channels ?? new Map())].map(([name, entry]) => ({
+    return [...this.channels].map(([name, entry]) => ({
       channel: name,
       pending: 0,
       failed: 0,
@@ -149,7 +164,7 @@ export class NotifyService {
     this.o.logger.warn({ channel, outcome: outcome.kind, reason: outcome.reason, consecutive: n }, 'notifications: send failed');
     // A permanent failure (bad key, bad signature) will not mend itself: tell engineers at once.
     if (outcome.kind === 'permanent' || n >= (this.o.config?.failingAfter ?? 3)) {
-      const kind = this.o.config?.channels.get(channel)?.channel.kind ?? '?';
+      const kind = this.channels.get(channel)?.channel.kind ?? '?';
       this.o.store.deskFaults.raise({
         code: CHANNEL_FAILING,
         severity: 'major',

@@ -19,9 +19,19 @@ export interface NotifyFault {
   escalation?: { step: number; afterMinutes: number };
 }
 
+/** A ticket step for the outbound ticket integration (ticket-sync.ts). */
+export interface TicketSyncEvent {
+  event: 'ticket.step';
+  /** TICKET/STEP, e.g. T-000042/7: the receiver's idempotency key. */
+  id: string;
+  ticket: unknown;
+  step: unknown;
+}
+
 export interface NotifyMessage {
-  /** One site's faults within the grouping window; never empty. */
+  /** One site's faults within the grouping window; never empty, except in a ticket event's message (ticketSync). */
   faults: NotifyFault[];
+  ticketSync?: TicketSyncEvent;
   /** Console base URL for links to a fault, e.g. https://desk.example/console; omitted: no link. */
   consoleBaseUrl?: string;
 }

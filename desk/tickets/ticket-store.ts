@@ -23,6 +23,8 @@ const text = (v: string | null | undefined): string | null => (v === undefined |
  */
 export class SqliteTickets {
   private readonly s;
+  /** Told of every step, inside its transaction (the outbound ticket integration queues it there). */
+  onStep: ((ticket: Ticket, step: TicketStep) => void) | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.s = {
@@ -194,7 +196,9 @@ export class SqliteTickets {
 
   private record(num: number, kind: TicketStepKind, from: string | null, to: string, by: string, at: string, note: string | null, assignee: string | null = null): TicketStep {
     const { lastInsertRowid } = this.s.step.run({ num, kind, from, to, by, at, note: text(note), assignee });
-    return toStep({ id: Number(lastInsertRowid), ticket_num: num, kind, from_state: from, to_state: to, by, at, note: text(note), assignee });
+    const step = toStep({ id: Number(lastInsertRowid), ticket_num: num, kind, from_state: from, to_state: to, by, at, note: text(note), assignee });
+    this.onStep?.(this.load(num), step);
+    return step;
   }
 
   /** One transition: the rule checked against the stored state, the columns changed, the step recorded. */

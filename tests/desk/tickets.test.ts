@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Desk } from '../../desk/desk.js';
+import { startRobotReceiver } from '../../desk/notify/test-receivers.js';
 import { cli } from './support/cli.js';
 import { agentDeskConfig, initTestDesk, startAgent, waitFor } from './support/harness.js';
 
@@ -60,5 +61,28 @@ describe('tickets at the desk', () => {
     const report = JSON.parse((await run('report', '--json')).out);
     expect(report.tickets).toMatchObject({ opened: { total: 2, fault: 1, hand: 1 }, closed: 1, followUps: 1, satisfaction: { mean: 4 } });
     expect((await run('report')).out).toMatch(/ticket/i);
+  });
+
+  it('with notify.ticketSync, every ticket step reaches the external ticket system in order, signed, with an idempotency key', async () => {
+    const external = await startRobotReceiver('webhook', { secret: 'sync-secret' });
+    cleanup.push(() => external.close());
+    const d = await initTestDesk();
+    const desk = await Desk.start({ dir: d.dir, env: { SYNC: 'sync-secret' }, override: (c) => ({ ...c, notify: { ticketSync: { url: `${external.baseUrl}/tickets`, secretEnv: 'SYNC' } } }) });
+    cleanup.push(() => desk.stop());
+    const agent = await startAgent({ desk: await agentDeskConfig(d, AGENT), id: AGENT });
+    cleanup.push(() => agent.stop());
+    await cli(['desk-cli', 'token', 'create', 'hotline.zhao', '--save', '--dir', d.dir]);
+    await agent.setFailing(['reader-1'], 'major');
+    await waitFor('opened event', () => external.received.length === 1);
+    await cli(['desk-cli', 'ticket', 'dispatch', 'T-000001', '--assignee', 'engineer.li', '--dir', d.dir]);
+    await waitFor('dispatch event', () => external.received.length === 2);
+    const events = external.received.map((r) => r.body as { event: string; id: string; ticket: { id: string; state: string; assignee: string | null }; step: { kind: string } });
+    expect(events.map((e) => [e.event, e.ticket.id, e.step.kind, e.ticket.state])).toEqual([
+      ['ticket.step', 'T-000001', 'open', 'opened'],
+      ['ticket.step', 'T-000001', 'dispatch', 'dispatched'],
+    ]);
+    expect(events[1]!.ticket.assignee).toBe('engineer.li');
+    expect(external.received.map((r) => r.headers['x-guardpost-event-id'])).toEqual([events[0]!.id, events[1]!.id]);
+    expect(desk.notify.status().find((c) => c.channel === '@tickets')).toMatchObject({ sent: 2, failed: 0 });
   });
 });

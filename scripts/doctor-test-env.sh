@@ -55,6 +55,8 @@ program which debianutils "tool look-ups in the proxy tests"
 program ps procps "process checks"
 program systemd-analyze systemd "systemd-analyze verify on the packaged units"
 program dpkg-deb dpkg "building and inspecting the .deb"
+program lintian lintian "the .deb checked by Debian's own package checker"
+program asciinema asciinema "shell recordings played back by asciinema cat"
 program tar tar "unpacking the bundled runtime"
 
 # Files the tests name by absolute path.

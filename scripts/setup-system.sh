@@ -3,7 +3,8 @@
 #   build: headers the native modules compile against (pcsclite needs libpcsclite-dev)
 #   test:  the real parts the tests use: socat ptys, SoftHSM2, OpenSC tools, openssl, pcscd + vsmartcard, chromium,
 #          tinyproxy (the desk tunnel's HTTP CONNECT proxy)
-#          (+ systemd: systemd-analyze verify on the packaged units)
+#          (+ systemd: systemd-analyze verify on the packaged units; lintian: the .deb passes it)
+#          (+ asciinema: the shell recordings play back in asciinema itself)
 #          (+ curl: bench/settlement.bench.ts compares the probe's phase timings with curl -w)
 #          (+ a CJK font, so the health page's screenshots show Chinese)
 #          (+ python3-virtualsmartcard, python3-pycryptodome: the virtual smart card; Debian ships no vicc executable,
@@ -11,7 +12,7 @@
 # scripts/doctor-test-env.sh then checks that each tool is there and came from one of these packages.
 set -euo pipefail
 BUILD=(libpcsclite-dev python3 make g++ pkg-config)
-TEST=(socat softhsm2 opensc openssl pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome chromium procps fonts-wqy-microhei curl tinyproxy systemd)
+TEST=(socat softhsm2 opensc openssl pcscd pcsc-tools vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome chromium procps fonts-wqy-microhei curl tinyproxy systemd asciinema lintian)
 want=("${BUILD[@]}")
 [ "${1:-build}" = "test" ] && want+=("${TEST[@]}")
 missing=()

@@ -58,6 +58,10 @@ program dpkg-deb dpkg "building and inspecting the .deb"
 program lintian lintian "the .deb checked by Debian's own package checker"
 program asciinema asciinema "shell recordings played back by asciinema cat"
 program tar tar "unpacking the bundled runtime"
+program strip binutils "the .deb strips its native modules and runtime"
+program readelf binutils "the .deb test checks they are stripped"
+program pdfinfo poppler-utils "the monthly report's PDF: page count and size"
+program pdftotext poppler-utils "the monthly report's PDF: its text"
 
 # Files the tests name by absolute path.
 file /usr/bin/chromium chromium "the health page's browser tests (playwright-core drives Debian's chromium)"

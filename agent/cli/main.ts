@@ -11,6 +11,7 @@ export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结�
   run                      run the agent (the service)
   check [ID...]            run checks once now and print what they found (exit 0/1/2/3 by worst grade)
   status                   show the running agent's state
+  report [--month YYYY-MM] [--format html|json|pdf] [--out FILE]  the monthly inspection report (巡检报告)
   assist list|approve|deny|end [ID]  answer remote-assistance requests (as the page does)
   audit verify [FILE]      check the remote-assistance audit log's hash chain (exit 1 at the first bad record)
   config validate FILE     check a configuration file (exit 78 with every problem listed)
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run-command.js')).runCommand,
   check: async () => (await import('./check-command.js')).checkCommand,
   status: async () => (await import('./status-command.js')).statusCommand,
+  report: async () => (await import('./report-command.js')).reportCommand,
   config: async () => (await import('./config-command.js')).configCommand,
   docs: async () => (await import('./docs-command.js')).docsCommand,
   desk: async () => (await import('./desk-command.js')).deskCommand,

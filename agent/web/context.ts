@@ -8,7 +8,7 @@ import type { CheckView, ConsentView, FaultView, HistoryEntry, ManualRun, Snapsh
 import { TransitionRing } from './transition-ring.js';
 
 /** What the page needs of the agent; the real Agent in production and tests. */
-export type PageAgent = Pick<Agent, 'status' | 'events' | 'runNow' | 'catalogue' | 'store'>;
+export type PageAgent = Pick<Agent, 'status' | 'events' | 'runNow' | 'catalogue' | 'store' | 'rollups'>;
 
 /** Where the page logs what people did on it (approvals, manual runs); the agent's pino logger fits. */
 export interface PageLogger {

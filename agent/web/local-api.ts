@@ -8,6 +8,7 @@ import type { LiveHub } from './live-hub.js';
 import { apiPlugin } from './plugins/api.js';
 import { consentPlugin } from './plugins/consent.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { reportPlugin } from './plugins/report.js';
 import { pagePlugin } from './plugins/page.js';
 import { Binding, Refusals, securityPlugin } from './plugins/security.js';
 import { LIVE_DEFAULTS, ssePlugin, type LiveSettings } from './plugins/sse.js';
@@ -86,6 +87,7 @@ export async function buildLocalApi(opts: LocalApiOptions): Promise<Omit<LocalAp
   await app.register(consentPlugin, { ctx });
   await app.register(ssePlugin, { ctx, live: { ...LIVE_DEFAULTS, ...opts.live }, onHub: (h) => (hub = h) });
   await app.register(pagePlugin, { ctx });
+  await app.register(reportPlugin, { ctx });
   await app.register(metricsPlugin, { ctx, refusals: refusals.counts });
   await app.ready();
   return { app, ctx, hub: hub!, binding, close: () => app.close() };

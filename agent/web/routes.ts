@@ -53,6 +53,15 @@ export const LangQuery = Type.Object(
 );
 export const ConsentParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'session id' }) }, { additionalProperties: false });
 export const ConsentBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+export const ReportQuery = Type.Object(
+  { month: Type.Optional(Type.String({ maxLength: 16, description: 'YYYY-MM; the current month (so far) when left out' })) },
+  { additionalProperties: false },
+);
+/** The report's JSON is agent/report's InspectionReport; its fields are documented there, not repeated here. */
+export const InspectionReportSchema = Type.Object(
+  { month: Type.String(), complete: Type.Boolean(), checklist: Type.Array(Type.Object({}, { additionalProperties: true })) },
+  { additionalProperties: true, description: 'the monthly inspection report as data (agent/report/inspection/build.ts InspectionReport)' },
+);
 export const AssetParams = Type.Object({ file: Type.String({ pattern: '^[a-z0-9-]+\\.(js|css|svg)$' }) }, { additionalProperties: false });
 
 const consentAnswer = (url: string, summary: string): RouteSpec => ({
@@ -162,6 +171,27 @@ export const LOCAL_ROUTES = {
   consentApprove: consentAnswer('/api/consent/:id/approve', 'the person at the terminal allows the pending request; 404 unknown, 409 wrong state'),
   consentDeny: consentAnswer('/api/consent/:id/deny', 'the person at the terminal declines the pending request'),
   consentEnd: consentAnswer('/api/consent/:id/end', 'the person at the terminal ends the running session'),
+  report: {
+    method: 'GET',
+    url: '/report',
+    summary: "the monthly inspection report (巡检报告) as printable HTML, the current month so far by default; 400 for a bad or future month",
+    auth: NAVIGATE,
+    schema: { querystring: ReportQuery, response: { 200: Type.String({ description: 'the report (HTML, A4 print styles)' }), ...errors } },
+  },
+  reportStyle: {
+    method: 'GET',
+    url: '/report/style.css',
+    summary: "the report's print styles",
+    auth: READ,
+    schema: { response: { 200: Type.String(), ...refused } },
+  },
+  reportData: {
+    method: 'GET',
+    url: '/api/report',
+    summary: 'the monthly inspection report as JSON (what `guardpost report` renders); 400 for a bad or future month',
+    auth: READ,
+    schema: { querystring: ReportQuery, response: { 200: InspectionReportSchema, ...errors } },
+  },
   metrics: {
     method: 'GET',
     url: '/metrics',

@@ -237,6 +237,7 @@ describe('config: good input', () => {
       dir: platform.paths().stateDir,
       outbox: { maxEvents: 10_000, maxBytes: 8 * 1024 * 1024 },
       history: { resultsPerCheck: 50, failuresPerCheck: 20 },
+      reportMonths: 13,
     });
     // a section given in part keeps what it says and fills the rest
     const partial = parseConfigText(`{${SITE}, "checks": {}, "web": {"port": 8621}, "storage": {"history": {"resultsPerCheck": 7}}}`, 'x', opts());

@@ -154,6 +154,14 @@ export const StorageSchema = Type.Object(
         { ...strict, default: {} },
       ),
     ),
+    reportMonths: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 60,
+        default: 13,
+        description: 'months of daily roll-ups and fault times kept for `guardpost report` (the current month included; 13 keeps a year to compare against)',
+      }),
+    ),
   },
   { ...strict, default: {} },
 );

@@ -82,11 +82,12 @@ export function loadLogging(raw: unknown, paths: PlatformPaths): GuardpostConfig
 
 /** The state directory's default depends on the platform, so it is filled here rather than by the schema. */
 export function loadStorage(raw: unknown, paths: PlatformPaths): GuardpostConfig['storage'] {
-  const { dir, outbox, history } = raw as Omit<GuardpostConfig['storage'], 'dir'> & { dir?: string };
+  const { dir, outbox, history, reportMonths } = raw as Omit<GuardpostConfig['storage'], 'dir'> & { dir?: string };
   return {
     dir: dir ?? paths.stateDir,
     outbox: { maxEvents: outbox.maxEvents, maxBytes: outbox.maxBytes },
     history: { resultsPerCheck: history.resultsPerCheck, failuresPerCheck: history.failuresPerCheck },
+    reportMonths,
   };
 }
 

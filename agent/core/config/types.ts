@@ -29,7 +29,7 @@ export interface GuardpostConfig {
   desk: DeskConfig;
   web: { enabled: boolean; host: string; port: number };
   logging: { level: string; file: string | null; maxSizeMB: number; maxFiles: number; stdout?: boolean };
-  storage: { dir: string; outbox: { maxEvents: number; maxBytes: number }; history: { resultsPerCheck: number; failuresPerCheck: number } };
+  storage: { dir: string; outbox: { maxEvents: number; maxBytes: number }; history: { resultsPerCheck: number; failuresPerCheck: number }; reportMonths: number };
   /** Remote assistance: what the terminal's owner allows (agent/assist/policy). */
   assist: AssistPolicy;
 }

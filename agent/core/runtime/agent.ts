@@ -11,6 +11,7 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import type { Timers } from '../scheduler/timers.js';
 import type { RunOutcome } from '../scheduler/types.js';
 import { HistoryStore } from '../store/history.js';
+import { RollupStore } from '../store/rollup/rollup-store.js';
 import { StateStore } from '../store/state-store.js';
 import type { HostPlatform } from '../../platform/types.js';
 import { SELF_CHECK_ID, selfCheck, selfCheckResults } from './self-check.js';
@@ -61,6 +62,8 @@ export class Agent {
     private readonly opts: AgentOptions,
     readonly store: StateStore,
     readonly history: HistoryStore,
+    /** Daily roll-ups and fault times for the monthly report (agent/report reads them). */
+    readonly rollups: RollupStore,
     readonly engine: FaultEngine,
     readonly scheduler: Scheduler,
     private readonly checks: LoadedCheck[],
@@ -86,6 +89,14 @@ export class Agent {
       onWriteError: (err) => failures.failure('history-store', err, { dir: config.storage.dir }),
     });
     history.retainOnly(config.checks.map((c) => c.id));
+    const rollups = await RollupStore.open({
+      dir: config.storage.dir,
+      months: config.storage.reportMonths,
+      ...(opts.historyFlushMs !== undefined ? { flushIntervalMs: opts.historyFlushMs } : {}),
+      now,
+      onWriteError: (err) => failures.failure('rollup-store', err, { dir: config.storage.dir }),
+    });
+    rollups.noteStart();
     const catalogue = new FaultCatalogue(opts.plugins);
     const inhibitRules: InhibitRule[] = [...opts.plugins.flatMap((p) => p.inhibitRules ?? []), ...config.inhibitRules];
     const engine = new FaultEngine({ agentId: config.agent.id, catalogue, inhibitRules, faults: store.faults, now });
@@ -114,7 +125,7 @@ export class Agent {
       onResults: (checkId, results, run) => agent!.onResults(checkId, results, run.outcome),
       logger,
     });
-    agent = new Agent(opts, store, history, engine, scheduler, checks, catalogue, failures);
+    agent = new Agent(opts, store, history, rollups, engine, scheduler, checks, catalogue, failures);
     for (const c of checks) {
       const { frameworkFaults } = c.plugin;
       agent.engineChecks.set(c.id, { id: c.id, raiseAfter: c.raiseAfter, clearAfter: c.clearAfter, rules: (r) => c.plugin.rules(r, c.settings), ...(frameworkFaults ? { frameworkFaults } : {}) });
@@ -204,6 +215,7 @@ export class Agent {
       clearInterval(this.selfTimer);
       await this.scheduler.stop(graceMs);
       await this.history.close();
+      await this.rollups.close();
       await this.store.close();
       this.opts.logger.info('agent stopped');
     })();
@@ -217,6 +229,7 @@ export class Agent {
     else this.failures.failure(`check:${checkId}`, new Error(`${outcome}: ${results[0]?.message.en ?? ''}`), { check: checkId });
     this.latest.set(checkId, results);
     this.history.record(checkId, results);
+    this.rollups.record(checkId, results);
     this.events.emit('results', checkId, results);
     const check = this.engineChecks.get(checkId);
     if (!check) return;
@@ -227,6 +240,7 @@ export class Agent {
   private async runSelfCheck(): Promise<void> {
     const results = selfCheckResults(this.store.health(), (this.opts.now ?? (() => new Date()))());
     this.latest.set(SELF_CHECK_ID, results);
+    this.rollups.record(SELF_CHECK_ID, results);
     await this.record(this.engine.ingest(selfCheck, results));
   }
 
@@ -241,6 +255,7 @@ export class Agent {
       else log.info(fields, `fault ${t.kind}: ${f.code} (${f.subject})`);
     }
     const { transitions: stored, durable } = await this.store.appendTransitions(transitions);
+    this.rollups.recordTransitions(stored);
     if (durable) this.failures.success('state-store');
     this.events.emit('transitions', stored, durable);
   }

@@ -110,7 +110,7 @@ function crossSiteRefused(req: FastifyRequest): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site === undefined || site === 'same-origin' || site === 'none') return false;
   const navigation = req.headers['sec-fetch-mode'] === 'navigate' && req.method === 'GET';
-  return !(navigation && (req.url === '/' || req.url.startsWith('/?')));
+  return !(navigation && (req.url === '/' || req.url.startsWith('/?') || req.url === '/report' || req.url.startsWith('/report?')));
 }
 
 /**

@@ -50,7 +50,7 @@ export const INDEX_HTML = String.raw`<!doctype html>
   </aside>
   <section id="history" class="card history-card"><h2 data-i18n="history">最近变化（最近 50 条）</h2></section>
 </main>
-<footer class="footer"><span id="footer-agent">Guardpost</span></footer>
+<footer class="footer"><span id="footer-agent">Guardpost</span> · <a id="report-link" href="/report" target="_blank" rel="noopener">本月巡检报告 / This month's inspection report</a></footer>
 </body>
 </html>
 `;

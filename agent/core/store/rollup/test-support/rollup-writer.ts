@@ -1,0 +1,22 @@
+/**
+ * Child process of the roll-up crash test: records results and flushes as fast as it can, printing the number of
+ * results each successful flush made durable. The parent kills it with SIGKILL.
+ * Usage: node --import tsx rollup-writer.ts <dir>
+ */
+import { RollupStore } from '../rollup-store.js';
+
+const dir = process.argv[2];
+if (!dir) throw new Error('usage: rollup-writer.ts <dir>');
+const at = Date.UTC(2026, 11, 7, 4);
+const store = await RollupStore.open({ dir, months: 13, utcOffsetMinutes: 480, now: () => new Date(at), flushIntervalMs: 3_600_000 });
+let total = store.snapshot().checks.probe?.target?.['07']?.n ?? 0;
+for (;;) {
+  const results = Array.from({ length: 50 }, (_, i) => ({
+    status: i % 10 ? ('ok' as const) : ('fail' as const), reason: i % 10 ? 'ok' : 'timeout', subject: 'target',
+    evidence: { totalMs: 10 + i, usedPercent: 50 }, message: { zh: '', en: '' }, time: new Date(at).toISOString(), durationMs: 1,
+  }));
+  store.record('probe', results);
+  total += results.length;
+  const counted = total;
+  if (await store.flush()) process.stdout.write(`${counted}\n`);
+}

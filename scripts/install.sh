@@ -39,17 +39,17 @@ if [ -n "$TAR" ]; then
   FROM=$(mktemp -d)
   run tar -xzf "$TAR" -C "$FROM"
 fi
-if [ "$DRY" = 0 ] && [ ! -f "$FROM/opt/guardpost/bin/guardpost.js" ]; then
-  echo "install: $FROM does not hold the package's files (no opt/guardpost/bin/guardpost.js)" >&2
+if [ "$DRY" = 0 ] && [ ! -f "$FROM/usr/lib/guardpost/bin/guardpost.js" ]; then
+  echo "install: $FROM does not hold the package's files (no usr/lib/guardpost/bin/guardpost.js)" >&2
   exit 66
 fi
 
-echo "# the program and its runtime: /opt/guardpost (replaced as a whole)"
-run mkdir -p "$R/opt" "$R/usr/bin" "$R/lib/systemd/system" "$R/etc/default"
-run rm -rf "$R/opt/guardpost.new"
-run cp -a "$FROM/opt/guardpost" "$R/opt/guardpost.new"
-run rm -rf "$R/opt/guardpost"
-run mv "$R/opt/guardpost.new" "$R/opt/guardpost"
+echo "# the program and its runtime: /usr/lib/guardpost (replaced as a whole)"
+run mkdir -p "$R/usr/lib" "$R/usr/bin" "$R/lib/systemd/system" "$R/etc/default"
+run rm -rf "$R/usr/lib/guardpost.new"
+run cp -a "$FROM/usr/lib/guardpost" "$R/usr/lib/guardpost.new"
+run rm -rf "$R/usr/lib/guardpost"
+run mv "$R/usr/lib/guardpost.new" "$R/usr/lib/guardpost"
 run install -m 0755 "$FROM/usr/bin/guardpost" "$R/usr/bin/guardpost"
 echo "# the services"
 run install -m 0644 "$FROM/lib/systemd/system/guardpost.service" "$FROM/lib/systemd/system/guardpost-desk.service" "$R/lib/systemd/system/"

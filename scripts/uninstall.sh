@@ -30,7 +30,7 @@ if [ "$SYSTEM" = 1 ] && [ -d /run/systemd/system ]; then
   run systemctl disable --now guardpost.service guardpost-desk.service || true
 fi
 run rm -f "$R/lib/systemd/system/guardpost.service" "$R/lib/systemd/system/guardpost-desk.service" "$R/usr/bin/guardpost"
-run rm -rf "$R/opt/guardpost"
+run rm -rf "$R/usr/lib/guardpost"
 if [ "$PURGE" = 1 ]; then
   run rm -rf "$R/etc/guardpost" "$R/etc/default/guardpost" "$R/var/lib/guardpost" "$R/var/log/guardpost" "$R/var/lib/guardpost-desk"
   if [ "$SYSTEM" = 1 ]; then

@@ -3,11 +3,13 @@
  * Builds guardpost_<version>_<arch>.deb: the compiled agent and desk (dist/), their production node_modules with the
  * native modules as built here, and a Node.js runtime of its own (the registry's node-linux-<arch> package), so a
  * terminal needs nothing installed. Layout:
- *   /opt/guardpost/{bin,dist,node_modules,package.json,README.md}   the program
- *   /opt/guardpost/runtime/bin/node (+ LICENSE)                       its runtime
- *   /usr/bin/guardpost                                                runs the program on that runtime
+ *   /usr/lib/guardpost/{bin,dist,node_modules,package.json,README.md}   the program (FHS: private, arch-dependent)
+ *   /usr/lib/guardpost/runtime/bin/node (+ LICENSE)                       its runtime
+ *   /usr/bin/guardpost                                                    runs the program on that runtime
  *   /lib/systemd/system/guardpost.service, guardpost-desk.service
  *   /etc/default/guardpost                                            conffile: the service's environment
+ *   /usr/share/lintian/overrides/guardpost                            why a bundled runtime is not a system library
+ * node_modules is tidied for lintian (package-tidy.mjs); tests/provisioning runs lintian on the result.
  * Users, directories and the service are set up by DEBIAN/postinst; the config is never shipped or overwritten.
  * Usage: node provisioning/deb/build-deb.mjs [--out DIR]   (npm run package: builds dist/ first). Prints the .deb path.
  */
@@ -15,8 +17,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { notAtRunTime, pruneModules, settleScripts, stripBinaries } from './package-tidy.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -43,19 +47,12 @@ for (const f of ['dist/agent/cli/main.js', 'dist/desk/desk.js']) {
   if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run npm run build first (npm run package does)`);
 }
 
-/**
- * What a native module needs only to be built: compiler output beside its .node files, the C/C++ sources and
- * vendored libraries it was built from, prebuilt binaries for other systems (node-pty carries Windows' and macOS').
- */
-function notAtRunTime(path) {
-  if (/\/build\/Release\/(obj|obj\.target|\.deps)(\/|$)|\/build\/(Makefile|config\.gypi|binding\.Makefile)$/.test(path)) return true;
-  if (/\/prebuilds\/[^/]+$/.test(path) && !path.endsWith(`/prebuilds/linux-${nodeArch}`)) return true;
-  return /^node_modules\/(node-pty\/(deps|third_party|src|scripts)|better-sqlite3\/(deps|src)|pkcs11js\/src)(\/|$)/.test(path);
-}
+const PREFIX = '/usr/lib/guardpost';
+const MAINTAINER = process.env.GUARDPOST_DEB_MAINTAINER ?? 'Guardpost packaging <packaging@guardpost.example.com>';
 
 const work = mkdtempSync(join(tmpdir(), 'guardpost-deb-'));
 const stage = join(work, 'root');
-const opt = join(stage, 'opt/guardpost');
+const opt = join(stage, PREFIX.slice(1));
 try {
   // The program.
   mkdirSync(opt, { recursive: true });
@@ -70,7 +67,7 @@ try {
   for (const dir of new Set(prod)) {
     cpSync(join(ROOT, dir), join(opt, dir), {
       recursive: true,
-      filter: (src) => !notAtRunTime(relative(ROOT, src)),
+      filter: (src) => !notAtRunTime(relative(ROOT, src), nodeArch),
     });
   }
 
@@ -83,18 +80,24 @@ try {
   copyFileSync(join(packDir, 'package/bin/node'), join(opt, 'runtime/bin/node'));
   chmodSync(join(opt, 'runtime/bin/node'), 0o755);
   copyFileSync(join(packDir, 'package/LICENSE'), join(opt, 'runtime/LICENSE'));
+  pruneModules(join(opt, 'node_modules'));
+  stripBinaries(opt, join(opt, 'runtime/bin/node'));
+  settleScripts(opt, join(opt, 'runtime/bin/node'));
   const bundled = run(join(opt, 'runtime/bin/node'), ['-p', 'process.versions.modules']).trim();
   if (bundled !== process.versions.modules) throw new Error(`bundled runtime ABI ${bundled} differs from the build's ${process.versions.modules}`);
 
   // The command, the services, the service environment, the copyright.
   mkdirSync(join(stage, 'usr/bin'), { recursive: true });
-  writeFileSync(join(stage, 'usr/bin/guardpost'), '#!/bin/sh\n# Guardpost on its own runtime.\nexec /opt/guardpost/runtime/bin/node /opt/guardpost/bin/guardpost.js "$@"\n', { mode: 0o755 });
+  writeFileSync(join(stage, 'usr/bin/guardpost'), `#!/bin/sh\n# Guardpost on its own runtime.\nexec ${PREFIX}/runtime/bin/node ${PREFIX}/bin/guardpost.js "$@"\n`, { mode: 0o755 });
   mkdirSync(join(stage, 'lib/systemd/system'), { recursive: true });
   for (const unit of ['guardpost.service', 'guardpost-desk.service']) copyFileSync(join(ROOT, 'provisioning/systemd', unit), join(stage, 'lib/systemd/system', unit));
   mkdirSync(join(stage, 'etc/default'), { recursive: true });
   copyFileSync(join(HERE, 'default-guardpost'), join(stage, 'etc/default/guardpost'));
   mkdirSync(join(stage, 'usr/share/doc/guardpost'), { recursive: true });
   copyFileSync(join(HERE, 'copyright'), join(stage, 'usr/share/doc/guardpost/copyright'));
+  writeFileSync(join(stage, 'usr/share/doc/guardpost/changelog.gz'), gzipSync(changelog(pkg.version), { level: 9 }));
+  mkdirSync(join(stage, 'usr/share/lintian/overrides'), { recursive: true });
+  copyFileSync(join(HERE, 'lintian-overrides'), join(stage, 'usr/share/lintian/overrides/guardpost'));
 
   // Control files.
   const debian = join(stage, 'DEBIAN');
@@ -112,7 +115,7 @@ try {
       'Package: guardpost',
       `Version: ${version}`,
       `Architecture: ${debArch}`,
-      'Maintainer: Guardpost team <guardpost@localhost>',
+      `Maintainer: ${MAINTAINER}`,
       `Installed-Size: ${installedKB}`,
       // libpcsclite1 for PC/SC readers; the runtime and every JavaScript module are bundled.
       'Depends: adduser, libc6 (>= 2.28), libstdc++6, libpcsclite1',
@@ -137,4 +140,10 @@ try {
   console.error(`guardpost: ${deb} (${(statSync(deb).size / 1e6).toFixed(1)} MB, installed ${(installedKB / 1024).toFixed(0)} MB, runtime Node ${RUNTIME_VERSION})`);
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+/** A native package's changelog, one entry for this version (dated by the source's last commit, so builds repeat). */
+function changelog(version) {
+  const date = spawnSync('git', ['log', '-1', '--format=%aD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || new Date().toUTCString().replace('GMT', '+0000');
+  return Buffer.from(`guardpost (${version}) stable; urgency=medium\n\n  * Release ${version}; see README.md for what it does.\n\n -- ${MAINTAINER}  ${date}\n`);
 }

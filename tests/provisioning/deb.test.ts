@@ -19,7 +19,7 @@ let deb = '';
 const sh = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
   spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd ?? work, env: { ...process.env, ...opts.env }, maxBuffer: 64 << 20 });
 /** The packaged program on the packaged runtime, as /usr/bin/guardpost runs it. */
-const packaged = (args: string[], env: NodeJS.ProcessEnv = {}) => sh(join(extracted, 'opt/guardpost/runtime/bin/node'), [join(extracted, 'opt/guardpost/bin/guardpost.js'), ...args], { env });
+const packaged = (args: string[], env: NodeJS.ProcessEnv = {}) => sh(join(extracted, 'usr/lib/guardpost/runtime/bin/node'), [join(extracted, 'usr/lib/guardpost/bin/guardpost.js'), ...args], { env });
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -60,9 +60,9 @@ describe('the .deb', () => {
     const paths = listing.split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(5).join(' '));
     for (const p of [
       './usr/bin/guardpost',
-      './opt/guardpost/runtime/bin/node',
-      './opt/guardpost/bin/guardpost.js',
-      './opt/guardpost/dist/agent/cli/main.js',
+      './usr/lib/guardpost/runtime/bin/node',
+      './usr/lib/guardpost/bin/guardpost.js',
+      './usr/lib/guardpost/dist/agent/cli/main.js',
       './lib/systemd/system/guardpost.service',
       './lib/systemd/system/guardpost-desk.service',
       './etc/default/guardpost',
@@ -71,10 +71,24 @@ describe('the .deb', () => {
       expect(paths).toContain(p);
     }
     expect(paths.some((p) => p.includes('/node_modules/pkcs11js/') && p.endsWith('.node'))).toBe(true);
-    for (const dev of ['typescript', 'vitest', 'tsx', 'playwright-core', '@types']) expect(paths.some((p) => p.startsWith(`./opt/guardpost/node_modules/${dev}/`))).toBe(false);
+    for (const dev of ['typescript', 'vitest', 'tsx', 'playwright-core', '@types']) expect(paths.some((p) => p.startsWith(`./usr/lib/guardpost/node_modules/${dev}/`))).toBe(false);
     expect(paths.some((p) => p.startsWith('./etc/guardpost'))).toBe(false);
     expect(paths.some((p) => /prebuilds\/(win32|darwin)/.test(p))).toBe(false);
     for (const line of listing.split('\n').filter(Boolean)) expect(line.split(/\s+/)[1]).toBe('root/root');
+  });
+
+  it('passes lintian without errors; native modules stripped and 0644, nothing under the program executable but its runtime', () => {
+    const r = sh('lintian', ['--no-tag-display-limit', deb]);
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('E:'));
+    expect(errors).toEqual([]);
+    // The override is used (the bundled runtime's zlib), not dead: lintian would warn of an unused one.
+    expect(r.stdout).not.toContain('unused-override');
+    const program = join(extracted, 'usr/lib/guardpost');
+    const listing = sh('find', [program, '-type', 'f', '-perm', '/111']).stdout.split('\n').filter(Boolean);
+    expect(listing).toEqual([join(program, 'runtime/bin/node')]);
+    const pkcs11 = join(program, 'node_modules/pkcs11js/build/Release/pkcs11.node');
+    expect(statSync(pkcs11).mode & 0o777).toBe(0o644);
+    expect(sh('readelf', ['-S', pkcs11]).stdout).not.toContain('.symtab');
   });
 
   it('its maintainer scripts are valid sh, and its units pass systemd-analyze verify', () => {
@@ -110,8 +124,8 @@ describe('the .deb', () => {
     const { desk } = JSON.parse(issued.stdout.slice(issued.stdout.indexOf('{'))) as { desk: Record<string, unknown> };
     expect(packaged(['desk-cli', 'token', 'create', 'pkg-test', '--save', '--dir', deskDir]).status).toBe(0);
 
-    const node = join(extracted, 'opt/guardpost/runtime/bin/node');
-    const bin = join(extracted, 'opt/guardpost/bin/guardpost.js');
+    const node = join(extracted, 'usr/lib/guardpost/runtime/bin/node');
+    const bin = join(extracted, 'usr/lib/guardpost/bin/guardpost.js');
     const deskProc = spawn(node, [bin, 'desk', 'run', '--dir', deskDir], { stdio: 'ignore' });
     children.push(deskProc);
     const config = join(work, 'agent.json');
@@ -146,7 +160,7 @@ describe('the .deb', () => {
     const install = (args: string[]) => sh('sh', [join(ROOT, 'scripts/install.sh'), '--from', extracted, '--root', scratch, ...args]);
     const dry = install(['--dry-run']);
     expect(dry.status).toBe(0);
-    expect(dry.stdout).toContain(`+ cp -a ${extracted}/opt/guardpost ${scratch}/opt/guardpost.new`);
+    expect(dry.stdout).toContain(`+ cp -a ${extracted}/usr/lib/guardpost ${scratch}/usr/lib/guardpost.new`);
     expect(dry.stdout).toContain(`+ install -m 0755 ${extracted}/usr/bin/guardpost ${scratch}/usr/bin/guardpost`);
     expect(existsSync(scratch)).toBe(false);
 
@@ -155,7 +169,7 @@ describe('the .deb', () => {
     expect(real.status).toBe(0);
     expect(statSync(join(scratch, 'usr/bin/guardpost')).mode & 0o777).toBe(0o755);
     expect(statSync(join(scratch, 'var/lib/guardpost')).mode & 0o777).toBe(0o750);
-    const version = sh(join(scratch, 'opt/guardpost/runtime/bin/node'), [join(scratch, 'opt/guardpost/bin/guardpost.js'), 'version']);
+    const version = sh(join(scratch, 'usr/lib/guardpost/runtime/bin/node'), [join(scratch, 'usr/lib/guardpost/bin/guardpost.js'), 'version']);
     expect(version.status).toBe(0);
     // The service's environment file is the operator's once it exists; a reinstall keeps it.
     writeFileSync(join(scratch, 'etc/default/guardpost'), 'GUARDPOST_CONFIG=/etc/guardpost/site.json\n');
@@ -167,9 +181,9 @@ describe('the .deb', () => {
 
     const uninstall = (args: string[]) => sh('sh', [join(ROOT, 'scripts/uninstall.sh'), '--root', scratch, ...args]);
     expect(uninstall(['--dry-run', '--purge']).stdout).toContain(`+ rm -rf ${scratch}/etc/guardpost`);
-    expect(existsSync(join(scratch, 'opt/guardpost'))).toBe(true);
+    expect(existsSync(join(scratch, 'usr/lib/guardpost'))).toBe(true);
     expect(uninstall([]).status).toBe(0);
-    expect(existsSync(join(scratch, 'opt/guardpost'))).toBe(false);
+    expect(existsSync(join(scratch, 'usr/lib/guardpost'))).toBe(false);
     expect(existsSync(join(scratch, 'etc/guardpost/config.json'))).toBe(true);
     expect(uninstall(['--purge']).status).toBe(0);
     expect(existsSync(join(scratch, 'etc/guardpost'))).toBe(false);

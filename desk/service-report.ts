@@ -43,6 +43,11 @@ export function monthRange(month: string): { from: string; to: string } {
   return { from: new Date(`${month}-01T00:00:00+08:00`).toISOString(), to: new Date(`${next}-01T00:00:00+08:00`).toISOString() };
 }
 
+export function previousMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
 export function figureFor(f: FaultRow, targets: DeskConfig['targets'], now: Date): ServiceFigure {
   const age = (now.getTime() - Date.parse(f.detectedAt)) / 1000;
   const respondLimit = targets.respondMinutes * 60;

@@ -19,6 +19,8 @@ import { diagCommand } from './desk-cli-diag.js';
 import { forwardCommand } from './desk-cli-forward.js';
 import { ticketCommand, TICKET_USAGE } from './desk-cli-ticket.js';
 import { ticketFiguresText } from '../../desk/client/ticket-render.js';
+import { fleetCsv, fleetText } from '../../desk/client/fleet-render.js';
+import type { FleetSummary } from '../../desk/fleet-report.js';
 import type { TicketFigures } from '../../desk/tickets/ticket-types.js';
 import { processStreams, type AssistCliContext, type DeskCliStreams } from './desk-cli-streams.js';
 
@@ -28,7 +30,9 @@ export const DESK_CLI_HELP = `用法 / usage: guardpost desk-cli <command> [opti
                                        [--site S] [--agent ID] [--since TIME] [--until TIME] [--limit N]
   ack FAULT_ID [--note TEXT]  acknowledge a fault (id or its first 8 characters); it travels to the agent
   timeline FAULT_ID           everything that happened to one fault
-  report [--month YYYY-MM]    service figures against the contract targets (month in China Standard Time)
+  report [--month YYYY-MM]    service figures against the contract targets (month in China Standard Time), and the
+         [--site S]           fleet: compliance per site, worst terminals, faults by code against the previous month,
+         [--format table|json|csv]  agents that did not report
   enroll-code --site CODE [--ttl 24h]   a one-time enrollment code for a site's terminal, with the line to run there
   certs AGENT                 the client certificates issued to an agent, and which are revoked
   revoke AGENT                revoke an agent: its connection closes (4010) and it is refused until enrolled again
@@ -80,6 +84,7 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
       limit: { type: 'string' },
       note: { type: 'string' },
       month: { type: 'string' },
+      format: { type: 'string' },
       save: { type: 'boolean' },
       kind: { type: 'string' },
       reason: { type: 'string' },
@@ -153,8 +158,13 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
         return EXIT.ok;
       }
       case 'report': {
-        const r = await client.get<ServiceReport & { month: string; tickets: TicketFigures }>('/api/v1/report', { month: values.month });
-        print(r, () => `${reportTable(r, lang)}\n\n${ticketFiguresText(r.tickets, lang)}`);
+        if (values.month !== undefined && !/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(values.month)) throw new UsageError(`月份 "${values.month}" 格式错误，应为 YYYY-MM / --month "${values.month}" is not a month: expected YYYY-MM`);
+        const format = values.format ?? (values.json ? 'json' : 'table');
+        if (!['table', 'json', 'csv'].includes(format)) throw new UsageError(`未知格式 "${format}"，可选 table、json、csv / unknown --format "${format}": use table, json or csv`);
+        const r = await client.get<ServiceReport & { month: string; tickets: TicketFigures; fleet: FleetSummary }>('/api/v1/report', { month: values.month, site: values.site });
+        if (format === 'csv') return io.out(fleetCsv(r.month, r.fleet)), EXIT.ok;
+        if (format === 'json') return io.out(JSON.stringify(r, null, 2)), EXIT.ok;
+        io.out(`${reportTable(r, lang)}\n\n${fleetText(r.fleet, lang)}\n\n${ticketFiguresText(r.tickets, lang)}`);
         return EXIT.ok;
       }
       case 'ticket':

@@ -9,7 +9,8 @@ import type { Severity } from '../../agent/core/severity.js';
 import type { AssistHub } from '../assist/assist-hub.js';
 import { EngineerSockets } from '../assist/engineer-socket.js';
 import type { DeskConfig } from '../config.js';
-import { monthRange, serviceReport } from '../service-report.js';
+import { monthRange, previousMonth, serviceReport } from '../service-report.js';
+import { fleetSummary } from '../fleet-report.js';
 import type { AckRecord, DeskStore, FaultQuery, FaultRef, FaultState } from '../store/types.js';
 import type { NotifyService } from '../notify/notify-service.js';
 import { registerAssistRoutes } from './assist-api.js';
@@ -164,11 +165,16 @@ export async function startEngineerApi(d: EngineerApiDeps, host: string, port: n
   app.route({
     ...routeOptions(R.report),
     handler: async (req) => {
-      const q = req.query as { month?: string };
+      const q = req.query as { month?: string; site?: string };
       const now = d.now();
       const month = q.month ?? new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
       const range = monthRange(month);
-      return { month, ...serviceReport(d.store.occurrences(range.from, range.to), range, d.config.targets, now), tickets: d.store.tickets.figures(range.from, range.to) };
+      const before = monthRange(previousMonth(month));
+      const mine = <T extends { siteCode: string }>(rows: T[]) => (q.site ? rows.filter((r) => r.siteCode === q.site) : rows);
+      const report = serviceReport(mine(d.store.occurrences(range.from, range.to)), range, d.config.targets, now);
+      const previous = serviceReport(mine(d.store.occurrences(before.from, before.to)), before, d.config.targets, now);
+      const fleet = fleetSummary(report.faults, previous.faults, mine(d.store.listAgents()), range.from, now);
+      return { month, ...report, tickets: d.store.tickets.figures(range.from, range.to), fleet };
     },
   });
 

@@ -11,6 +11,7 @@ import { ENROLL_API_ROUTES, ENROLL_API_SCHEMAS } from './enroll-api.js';
 import { NOTIFY_ROUTES, NOTIFY_SCHEMAS } from './notify-routes.js';
 import { TICKET_ROUTES } from './ticket-route-specs.js';
 import { TICKET_SCHEMAS } from './ticket-schemas.js';
+import { ComplianceSchema, FleetSummarySchema } from './fleet-schemas.js';
 import type { TicketFigures } from '../tickets/ticket-types.js';
 import { Enum, ErrorSchema, Instant, ListOf, Nullable, strict, type DeskRouteSpec } from './common-schemas.js';
 
@@ -150,6 +151,7 @@ export const ServiceReportSchema = Type.Object({
   totals: Type.Object({ critical: SeverityTotals, major: SeverityTotals, minor: SeverityTotals }),
   faults: Type.Array(ServiceFigureSchema),
   tickets: TICKET_SCHEMAS.TicketFigures,
+  fleet: FleetSummarySchema,
 });
 
 const FaultIdParams = Type.Object(
@@ -242,11 +244,14 @@ export const ENGINEER_ROUTES = {
   report: {
     method: 'GET',
     url: '/api/v1/report',
-    summary: 'the monthly service report against the contract targets (months in China Standard Time)',
+    summary: 'the monthly service report against the contract targets (months in China Standard Time), with the fleet summary: compliance per site, worst terminals, faults by code against the previous month, agents that did not report',
     auth: AUTH,
     schema: {
       querystring: Type.Object(
-        { month: Type.Optional(Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', examples: ['2026-07'], description: 'YYYY-MM; this month when left out' })) },
+        {
+          month: Type.Optional(Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', examples: ['2026-07'], description: 'YYYY-MM; this month when left out' })),
+          site: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "one site's agents and faults only (its institution code)" })),
+        },
         strict,
       ),
       response: { 200: ServiceReportSchema, ...errors },
@@ -266,6 +271,8 @@ export const ENGINEER_SCHEMAS = {
   TimelineEntry: TimelineEntrySchema,
   ServiceReport: ServiceReportSchema,
   ServiceFigure: ServiceFigureSchema,
+  FleetSummary: FleetSummarySchema,
+  Compliance: ComplianceSchema,
   SeverityTotals,
   VerdictCounts,
   AgentHealth: AgentHealthSchema,
@@ -308,5 +315,5 @@ same<Same<Static<typeof FaultRowSchema>, FaultRow>>();
 same<Same<Static<typeof AckRecordSchema>, AckRecord>>();
 same<Same<Static<typeof TimelineEntrySchema>, TimelineEntry>>();
 same<Same<Static<typeof ServiceFigureSchema>['respond'], Verdict>>();
-same<Same<Omit<Static<typeof ServiceReportSchema>, 'month' | 'tickets'>, ServiceReport>>();
+same<Same<Omit<Static<typeof ServiceReportSchema>, 'month' | 'tickets' | 'fleet'>, ServiceReport>>();
 same<Same<Static<typeof ServiceReportSchema>['tickets'], TicketFigures>>();

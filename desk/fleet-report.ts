@@ -1,0 +1,78 @@
+import type { AgentRow } from './store/types.js';
+import type { ServiceFigure } from './service-report.js';
+
+/**
+ * The fleet's month against the contracts' figures, per site and terminal: % responded within the target, % critical
+ * and major resolved in time, % fixed within 2 h and 4 h; the worst terminals, faults by code, the previous month
+ * for the trend, and the agents that did not report (listed, not silently skipped).
+ */
+export interface Compliance {
+  faults: number;
+  /** percent of faults with a verdict that met it, one decimal; null when none had one */
+  respondedInTime: number | null;
+  criticalInTime: number | null;
+  majorInTime: number | null;
+  fixedWithin2h: number | null;
+  fixedWithin4h: number | null;
+}
+
+export interface FleetSummary {
+  compliance: Compliance;
+  previous: Compliance;
+  sites: Array<{ siteCode: string; agents: number; compliance: Compliance }>;
+  /** most faults first (critical ones weigh most), at most 10 */
+  worstAgents: Array<{ agentId: string; siteCode: string; faults: number; critical: number; missed: number }>;
+  byCode: Array<{ code: string; faults: number; previous: number }>;
+  /** agents whose last contact is before the month (or never) */
+  silentAgents: Array<{ agentId: string; siteCode: string; lastSeen: string | null }>;
+}
+
+const share = (list: ServiceFigure[], ok: (f: ServiceFigure) => boolean | undefined): number | null => {
+  const judged = list.map(ok).filter((x): x is boolean => x !== undefined);
+  return judged.length ? Math.round((judged.filter(Boolean).length / judged.length) * 1000) / 10 : null;
+};
+
+/** `now` judges open faults: older than N h is "not fixed within N h", younger is not yet judged. */
+export function compliance(figures: ServiceFigure[], now: Date): Compliance {
+  const verdict = (v: ServiceFigure['respond']) => (v === 'met' || v === 'not-needed' ? true : v === 'missed' ? false : undefined);
+  const fixedWithin = (hours: number) => (f: ServiceFigure) => {
+    if (f.resolveSeconds !== null) return f.resolveSeconds <= hours * 3600;
+    return now.getTime() - Date.parse(f.detectedAt) > hours * 3_600_000 ? false : undefined;
+  };
+  return {
+    faults: figures.length,
+    respondedInTime: share(figures, (f) => verdict(f.respond)),
+    criticalInTime: share(figures.filter((f) => f.severity === 'critical'), (f) => verdict(f.resolve)),
+    majorInTime: share(figures.filter((f) => f.severity === 'major'), (f) => verdict(f.resolve)),
+    fixedWithin2h: share(figures, fixedWithin(2)),
+    fixedWithin4h: share(figures, fixedWithin(4)),
+  };
+}
+
+export function fleetSummary(figures: ServiceFigure[], previous: ServiceFigure[], agents: AgentRow[], from: string, now: Date): FleetSummary {
+  const sites = [...new Set([...agents.map((a) => a.siteCode), ...figures.map((f) => f.siteCode)])].sort();
+  const perAgent = new Map<string, { agentId: string; siteCode: string; faults: number; critical: number; missed: number }>();
+  for (const f of figures) {
+    const a = perAgent.get(f.agentId) ?? { agentId: f.agentId, siteCode: f.siteCode, faults: 0, critical: 0, missed: 0 };
+    a.faults++;
+    if (f.severity === 'critical') a.critical++;
+    if (f.respond === 'missed' || f.resolve === 'missed') a.missed++;
+    perAgent.set(f.agentId, a);
+  }
+  const codes = new Map<string, { code: string; faults: number; previous: number }>();
+  for (const [list, key] of [[figures, 'faults'], [previous, 'previous']] as const) {
+    for (const f of list) {
+      const c = codes.get(f.code) ?? { code: f.code, faults: 0, previous: 0 };
+      c[key]++;
+      codes.set(f.code, c);
+    }
+  }
+  return {
+    compliance: compliance(figures, now),
+    previous: compliance(previous, now),
+    sites: sites.map((siteCode) => ({ siteCode, agents: agents.filter((a) => a.siteCode === siteCode).length, compliance: compliance(figures.filter((f) => f.siteCode === siteCode), now) })),
+    worstAgents: [...perAgent.values()].sort((a, b) => b.critical - a.critical || b.missed - a.missed || b.faults - a.faults || a.agentId.localeCompare(b.agentId)).slice(0, 10),
+    byCode: [...codes.values()].sort((a, b) => b.faults - a.faults || a.code.localeCompare(b.code)),
+    silentAgents: agents.filter((a) => a.lastSeen === null || a.lastSeen < from).map((a) => ({ agentId: a.id, siteCode: a.siteCode, lastSeen: a.lastSeen })),
+  };
+}

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../agent/cli/main.js';
+import type { CliIO } from '../../agent/cli/io.js';
+import { fleetCsv } from '../../desk/client/fleet-render.js';
+import { compliance, fleetSummary } from '../../desk/fleet-report.js';
+import type { ServiceFigure } from '../../desk/service-report.js';
+import type { AgentRow } from '../../desk/store/types.js';
+import { agentDeskConfig, initTestDesk, startAgent, startDesk, waitFor } from './support/harness.js';
+
+const T = Date.parse('2026-12-10T02:00:00Z');
+const H = 3600;
+function fig(id: string, over: Partial<ServiceFigure> = {}): ServiceFigure {
+  return {
+    id, agentId: 'A-1', siteCode: 'S1', code: 'READER_LINK_ERRORS', severity: 'minor', detectedAt: new Date(T).toISOString(), receiptSeconds: 1,
+    responseSeconds: 60, respond: 'met', resolveSeconds: H, resolveTargetHours: null, resolve: 'n/a', resolvedInferred: false, ...over,
+  };
+}
+function agent(id: string, siteCode: string, lastSeen: string | null): AgentRow {
+  return { id, siteCode, siteName: siteCode, admvs: '440106', terminalId: id, profile: 'terminal', version: 't', online: false, connectedAt: null, disconnectedAt: null, disconnectReason: null, lastSeen, lastSeq: 0, health: null, healthAt: null, openFaults: { critical: 0, major: 0, minor: 0 }, limited: null };
+}
+
+describe('fleet summary', () => {
+  it('counts the contract figures at their limits, per site, with the worst terminals, codes against last month and silent agents', () => {
+    const now = new Date(T + 30 * 24 * H * 1000);
+    const figures = [
+      fig('a', { responseSeconds: 600, resolveSeconds: 2 * H }),
+      fig('b', { respond: 'missed', responseSeconds: 601, resolveSeconds: 2 * H + 1 }),
+      fig('c', { agentId: 'A-2', siteCode: 'S2', severity: 'critical', code: 'PLATFORM_UNREACHABLE', resolve: 'missed', resolveSeconds: 12 * H + 1, resolveTargetHours: 12 }),
+      fig('d', { agentId: 'A-2', siteCode: 'S2', severity: 'major', code: 'PLATFORM_UNREACHABLE', respond: 'not-needed', responseSeconds: null, resolve: 'met', resolveSeconds: 24 * H, resolveTargetHours: 24 }),
+    ];
+    const from = '2026-11-30T16:00:00.000Z';
+    const f = fleetSummary(figures, [fig('p', { code: 'PLATFORM_UNREACHABLE' })], [agent('A-1', 'S1', '2026-12-20T00:00:00Z'), agent('A-2', 'S2', '2026-12-20T00:00:00Z'), agent('A-3', 'S2', '2026-11-29T00:00:00Z'), agent('A-4', 'S1', null)], from, now);
+    expect(f.compliance).toEqual({ faults: 4, respondedInTime: 75, criticalInTime: 0, majorInTime: 100, fixedWithin2h: 25, fixedWithin4h: 50 });
+    expect(f.previous.faults).toBe(1);
+    expect(f.sites.map((s) => [s.siteCode, s.agents, s.compliance.faults, s.compliance.respondedInTime])).toEqual([['S1', 2, 2, 50], ['S2', 2, 2, 100]]);
+    expect(f.worstAgents.map((a) => a.agentId)).toEqual(['A-2', 'A-1']); // a critical weighs most
+    expect(f.byCode).toEqual([{ code: 'PLATFORM_UNREACHABLE', faults: 2, previous: 1 }, { code: 'READER_LINK_ERRORS', faults: 2, previous: 0 }]);
+    expect(f.silentAgents).toEqual([{ agentId: 'A-3', siteCode: 'S2', lastSeen: '2026-11-29T00:00:00Z' }, { agentId: 'A-4', siteCode: 'S1', lastSeen: null }]);
+    expect(fleetCsv('2026-12', f).split('\n')).toEqual([
+      'month,site,agents,silent_agents,faults,responded_pct,critical_in_time_pct,major_in_time_pct,fixed_2h_pct,fixed_4h_pct',
+      '2026-12,S1,2,1,2,50,,,50,100',
+      '2026-12,S2,2,1,2,100,0,100,0,0',
+      '2026-12,*,4,2,4,75,0,100,25,50',
+      '',
+    ]);
+  });
+
+  it('leaves a fault still open and younger than 2 h out of the 2 h figure, and counts an older one as not fixed', () => {
+    const now = new Date(T + 3 * H * 1000);
+    expect(compliance([fig('young', { detectedAt: new Date(T + 2 * H * 1000).toISOString(), resolveSeconds: null }), fig('old', { resolveSeconds: null })], now)).toMatchObject({ fixedWithin2h: 0, fixedWithin4h: null });
+  });
+});
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+describe('desk-cli report with the fleet', () => {
+  it('prints the fleet tables, CSV, one site, and refuses a bad month or format in zh and en', async () => {
+    const d = await initTestDesk();
+    const desk = await startDesk(d);
+    cleanup.push(() => desk.stop());
+    const id = 'P44010600123-POS-21';
+    const a = await startAgent({ desk: await agentDeskConfig(d, id), id });
+    cleanup.push(() => a.stop());
+    await a.setFailing(['reader'], 'critical');
+    await waitFor('delivered', () => desk.store.listFaults({ state: ['active'] }).length === 1);
+    let out = '';
+    let err = '';
+    const io: CliIO = { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`), env: {} };
+    const run = async (...args: string[]) => {
+      out = err = '';
+      return main(['desk-cli', 'token', 'create', 'eng', '--dir', d.dir, '--save'], io).then(() => ((out = err = ''), main(['desk-cli', ...args, '--dir', d.dir], io)));
+    };
+    expect(await run('report', '--lang', 'zh')).toBe(0);
+    expect(out).toContain('全网合同指标（与上月对比）');
+    expect(out).toContain(id);
+    expect(await run('report', '--format', 'csv')).toBe(0);
+    expect(out.split('\n')[1]).toMatch(/^\d{4}-\d{2},P44010600123,1,0,1,/);
+    expect(await run('report', '--format', 'json', '--site', 'H99999999999')).toBe(0);
+    expect(JSON.parse(out).fleet).toMatchObject({ compliance: { faults: 0 }, sites: [], silentAgents: [] });
+    expect(await run('report', '--month', '2026/12')).toBe(64);
+    expect(err).toMatch(/月份 "2026\/12" 格式错误.*--month "2026\/12" is not a month/);
+    expect(await run('report', '--format', 'pdf')).toBe(64);
+    expect(err).toMatch(/unknown --format "pdf": use table, json or csv/);
+  });
+});

@@ -48,7 +48,7 @@ export interface ConfigChoice {
 }
 
 /** --config FILE, else $GUARDPOST_CONFIG, else the platform's default path. */
-function configPath(choice: ConfigChoice, env: NodeJS.ProcessEnv, platform: HostPlatform): string {
+export function configPath(choice: ConfigChoice, env: NodeJS.ProcessEnv, platform: HostPlatform): string {
   return choice.config ?? env.GUARDPOST_CONFIG ?? platform.paths().config;
 }
 

@@ -1,4 +1,5 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomicSync } from '../core/atomic-file.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKeyAndCsr } from '../certs/csr.js';
@@ -25,15 +26,6 @@ interface Identity {
   key: string;
   cert: string;
   ca: string;
-}
-
-/** Writes the file through a temporary name, so a crash leaves the old file or the new one, never half of one. */
-function writeAtomic(path: string, text: string, mode: number, owner?: { uid: number; gid: number }): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text, { mode });
-  chmodSync(tmp, mode);
-  if (owner) chownSync(tmp, owner.uid, owner.gid);
-  renameSync(tmp, path);
 }
 
 export async function enrollCommand(argv: string[], io: CliIO): Promise<number> {
@@ -95,14 +87,14 @@ export async function enrollCommand(argv: string[], io: CliIO): Promise<number> 
   const owner = process.getuid?.() === 0 && existsSync(stateDir) ? { uid: statSync(stateDir).uid, gid: statSync(stateDir).gid } : undefined;
   mkdirSync(id.dir, { recursive: true, mode: 0o700 });
   if (owner) chownSync(id.dir, owner.uid, owner.gid);
-  writeAtomic(id.key, keyPem, 0o600, owner);
-  writeAtomic(id.cert, answer.certPem, 0o644, owner);
-  writeAtomic(id.ca, answer.caPem, 0o644, owner);
+  writeFileAtomicSync(id.key, keyPem, 0o600, owner);
+  writeFileAtomicSync(id.cert, answer.certPem, 0o644, owner);
+  writeFileAtomicSync(id.ca, answer.caPem, 0o644, owner);
   const { keyPassphrase: _old, ...deskBefore } = (doc.desk ?? {}) as Record<string, unknown>;
   doc.agent = { ...doc.agent, id: agentId };
   doc.desk = { ...deskBefore, enabled: true, url: agentsUrl.href, caFile: id.ca, pins: [pin], certFile: id.cert, keyFile: id.key };
   const cfgStat = statSync(configFile);
-  writeAtomic(configFile, `${JSON.stringify(doc, null, 2)}\n`, cfgStat.mode & 0o777, process.getuid?.() === 0 ? { uid: cfgStat.uid, gid: cfgStat.gid } : undefined);
+  writeFileAtomicSync(configFile, `${JSON.stringify(doc, null, 2)}\n`, cfgStat.mode & 0o777, process.getuid?.() === 0 ? { uid: cfgStat.uid, gid: cfgStat.gid } : undefined);
   io.out(
     [
       `已注册 / enrolled: ${agentId} → ${agentsUrl.href}`,

@@ -9,6 +9,8 @@ export const MAIN_HELP = `Guardpost ${agentVersion()} — 定点医药机构结�
 用法 / usage: guardpost <command> [options]
 
   run                      run the agent (the service)
+  init                     set-up wizard: detect readers and USBKeys, ask for the site, write the config
+  doctor                   check this installation: file modes, devices, desk, certificates, clock, service
   check [ID...]            run checks once now and print what they found (exit 0/1/2/3 by worst grade)
   status                   show the running agent's state
   report [--month YYYY-MM] [--format html|json|pdf] [--out FILE]  the monthly inspection report (巡检报告)
@@ -45,6 +47,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'emulate-reader': async () => (await import('./emulate-reader-command.js')).emulateReaderCommand,
   audit: async () => (await import('./audit-command.js')).auditCommand,
   enroll: async () => (await import('./enroll-command.js')).enrollCommand,
+  init: async () => (await import('./init-command.js')).initCommand,
+  doctor: async () => (await import('./doctor-command.js')).doctorCommand,
   assist: async () => (await import('./assist-command.js')).assistCommand,
   version: async () => async (_argv, io) => (io.out(agentVersion()), EXIT.ok),
 };

@@ -28,16 +28,19 @@ function installExitHook(): void {
 }
 
 /**
- * From .ts sources (vitest, tsx) the child needs the tsx loader; from the compiled dist it needs none.
- * The loader is resolved to an absolute URL so the child does not depend on its working directory.
+ * How to fork a sibling module of `from` (an import.meta.url) named `name` without extension: from .ts sources
+ * (vitest, tsx) the child needs the tsx loader; from the compiled dist it needs none. The loader is resolved to an
+ * absolute URL so the child does not depend on its working directory.
  */
-function childEntry(): { modulePath: string; execArgv: string[] } {
-  const fromSources = import.meta.url.endsWith('.ts');
-  const modulePath = fileURLToPath(new URL(fromSources ? './child-runner.ts' : './child-runner.js', import.meta.url));
+export function forkEntry(from: string, name: string): { modulePath: string; execArgv: string[] } {
+  const fromSources = from.endsWith('.ts');
+  const modulePath = fileURLToPath(new URL(`./${name}${fromSources ? '.ts' : '.js'}`, from));
   if (!fromSources) return { modulePath, execArgv: [] };
-  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const tsxLoader = pathToFileURL(createRequire(from).resolve('tsx')).href;
   return { modulePath, execArgv: ['--import', tsxLoader] };
 }
+
+const childEntry = () => forkEntry(import.meta.url, 'child-runner');
 
 /** A forked child-runner with its stderr tail and exit captured. */
 export class ChildHandle {

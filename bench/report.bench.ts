@@ -4,6 +4,8 @@
  * into the roll-ups, then:
  *  - roll-up bytes on disk per check and per subject for the month, against the baseline of the same month kept as raw
  *    (bounded) results, as history would hold them;
+ *  - bytes written per day with a flush every 5 minutes (the live file: the open day and the faults, plus the month
+ *    file once a day), against rewriting the whole month at each flush (one file per month, the first design);
  *  - report generation time (read the month files, build, render HTML), against reading and parsing the month's
  *    file alone, measured in the same run; and the PDF through chromium once, when it is installed.
  * Figures only, no targets enforced. Run: node --import tsx bench/report.bench.ts   (last line: BENCH_JSON {...})
@@ -14,7 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ProbeResult } from '../agent/core/checks/result.js';
 import { boundResult } from '../agent/core/store/history-bounds.js';
-import { monthPath, readMonthFile } from '../agent/core/store/rollup/month-file.js';
+import { livePath, monthPath, readMonthFile } from '../agent/core/store/rollup/month-file.js';
 import { RollupStore } from '../agent/core/store/rollup/rollup-store.js';
 import { generateReport } from '../agent/report/generate.js';
 import { findChromium, htmlToPdf } from '../agent/report/render/chromium.js';
@@ -49,6 +51,8 @@ try {
   const store = await RollupStore.open({ dir, months: 13, utcOffsetMinutes: OFFSET, now: () => new Date(now), flushIntervalMs: 3_600_000 });
   let rawBytes = 0;
   let results = 0;
+  let wholeMonthBytes = 0;
+  let flushes = 0;
   const foldStarted = performance.now();
   let foldMs = 0;
   for (let t = start; t < start + DAYS * 86_400_000; t += 60_000) {
@@ -64,6 +68,12 @@ try {
       foldMs += performance.now() - t0;
       results += batch.length;
     }
+    if (minute % 5 === 4) {
+      // What the agent's timer does every 5 minutes; the baseline is the whole month rewritten instead.
+      wholeMonthBytes += Buffer.byteLength(JSON.stringify(store.snapshot()));
+      flushes++;
+      await store.flush();
+    }
     if (minute % 1093 === 0) {
       const f = { id: `f${minute}`, key: `k${minute % 7}`, code: 'PLATFORM_UNREACHABLE', severity: 'major' as const, title: { zh: '医保平台不可达', en: 'platform unreachable' }, detail: { zh: '', en: '' }, checkId: 'settlement', subject: 'ybj-platform', labels: {}, evidence: {}, firstSeen: new Date(t).toISOString(), lastSeen: new Date(t).toISOString(), occurrences: 1, state: 'open' as const, inhibitedBy: [] };
       store.recordTransitions([{ seq: minute, kind: 'opened', at: f.firstSeen, detectedAt: f.firstSeen, fault: f }]);
@@ -75,7 +85,9 @@ try {
   await store.close();
   const flushMs = performance.now() - flushStarted;
   const simMs = performance.now() - foldStarted;
-  const fileBytes = (await stat(monthPath(dir, MONTH))).size;
+  const fileBytes = (await stat(monthPath(dir, MONTH))).size + (await stat(livePath(dir, MONTH))).size;
+  const writtenPerDay = round(store.io().bytesWritten / DAYS, 0);
+  const wholePerDay = round(wholeMonthBytes / DAYS, 0);
   const checks = Object.keys(CHECKS).length;
   const subjects = Object.values(CHECKS).reduce((n, c) => n + c.subjects.length, 0);
 
@@ -110,17 +122,19 @@ try {
     'roll-up file (month)': { bytes: fileBytes, 'per check': round(fileBytes / checks, 0), 'per subject': round(fileBytes / subjects, 0) },
     'raw results (baseline)': { bytes: rawBytes, 'per check': round(rawBytes / checks, 0), 'per subject': round(rawBytes / subjects, 0) },
   });
-  console.log(`roll-ups / raw: ${round(fileBytes / rawBytes, 5)}; one durable write of the month: ${round(flushMs)} ms`);
+  console.log(`roll-ups / raw: ${round(fileBytes / rawBytes, 5)}; the last write at stop: ${round(flushMs)} ms`);
+  console.log(`bytes written per day, ${flushes} flushes every 5 min: ${writtenPerDay} (live file + daily close) vs ${wholePerDay} rewriting the whole month each time (${round(writtenPerDay / wholePerDay, 3)}x)`);
   console.log(`report generation (read, build, HTML ${html.length} chars): median ${gen} ms over ${RUNS}; reading the month file alone: ${read} ms (${round(gen / read)}x)`);
   console.log(pdfMs !== undefined ? `PDF through chromium: ${round(pdfMs)} ms, ${pdfBytes} bytes (${round(pdfMs / gen)}x the HTML)` : 'PDF: no chromium here, not measured');
 
   const summary: SummaryRow[] = [
     { figure: 'report: roll-up bytes on disk per check per month', value: round(fileBytes / checks, 0), unit: 'B', baseline: round(rawBytes / checks, 0), ratio: round(fileBytes / rawBytes, 5) },
     { figure: 'report: roll-up bytes on disk per subject per month', value: round(fileBytes / subjects, 0), unit: 'B' },
+    { figure: 'report: roll-up bytes written per day (5-min flushes)', value: writtenPerDay, unit: 'B', baseline: wholePerDay, ratio: round(writtenPerDay / wholePerDay, 3) },
     { figure: 'report: generation for one terminal-month (HTML)', value: gen, unit: 'ms', baseline: read, ratio: round(gen / read) },
     ...(pdfMs !== undefined ? [{ figure: 'report: PDF through chromium', value: round(pdfMs), unit: 'ms', baseline: gen, ratio: round(pdfMs / gen) }] : []),
   ];
-  printBenchJson({ bench: 'report', checks, subjects, results, fileBytes, rawBytes, genMs: gen, readMs: read, pdfMs, foldMs: round(foldMs), summary });
+  printBenchJson({ bench: 'report', checks, subjects, results, fileBytes, rawBytes, writtenPerDay, wholePerDay, genMs: gen, readMs: read, pdfMs, foldMs: round(foldMs), summary });
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Severity } from '../../severity.js';
+import { severityRank, type Severity } from '../../severity.js';
 import type { Text } from '../../text.js';
 import { readJsonFile } from '../json-file.js';
 import type { Validation } from '../recover.js';
@@ -37,6 +37,11 @@ export interface MonthFile {
   starts: string[];
   /** what the bounds turned away: subjects beyond the cap, faults beyond the cap */
   dropped: { subjects: number; faults: number };
+  /**
+   * The last closed day ("DD"): the month file holds the days up to it, the live file (`YYYY-MM.live.json`, the same
+   * shape) the days after it, so that the frequent writes rewrite one day, not the month.
+   */
+  through?: string;
 }
 
 export const REPORTS_DIR = 'reports';
@@ -44,6 +49,10 @@ export const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 export function monthPath(dir: string, month: string): string {
   return join(dir, REPORTS_DIR, `${month}.json`);
+}
+
+export function livePath(dir: string, month: string): string {
+  return join(dir, REPORTS_DIR, `${month}.live.json`);
 }
 
 export function emptyMonth(month: string, utcOffsetMinutes: number): MonthFile {
@@ -91,6 +100,7 @@ export function checkMonthFile(value: unknown): Validation<MonthFile> {
       faults,
       starts: Array.isArray(v.starts) ? v.starts.filter((s): s is string => typeof s === 'string') : [],
       dropped: { subjects: Number(v.dropped?.subjects) || 0, faults: Number(v.dropped?.faults) || 0 },
+      ...(typeof v.through === 'string' && /^\d\d$/.test(v.through) ? { through: v.through } : {}),
     },
     skipped,
   };
@@ -102,11 +112,14 @@ function isDay(d: unknown): d is DayRollup {
 }
 
 /**
- * A month's file read without changing anything (the report command, a month the agent has finished): the file, else
- * its last good copy; undefined when neither is usable.
+ * A month read without changing anything (the report command, a month the agent has finished): its closed days and
+ * its live days, each from the file or else its last good copy; undefined when neither part is usable.
  */
 export async function readMonthFile(dir: string, month: string): Promise<MonthFile | undefined> {
-  const path = monthPath(dir, month);
+  return mergeMonth(await readPart(monthPath(dir, month)), await readPart(livePath(dir, month)));
+}
+
+async function readPart(path: string): Promise<MonthFile | undefined> {
   for (const candidate of [path, `${path}.bak`]) {
     const got = await readJsonFile(candidate);
     if (got.kind !== 'ok') continue;
@@ -114,4 +127,26 @@ export async function readMonthFile(dir: string, month: string): Promise<MonthFi
     if (checked.ok) return checked.value;
   }
   return undefined;
+}
+
+/**
+ * The whole month from its closed part and its live part. Live days up to `through` are ignored (a crash between
+ * the two writes of a day's close leaves the closed day in both); fault occurrences are merged field by field.
+ */
+export function mergeMonth(closed: MonthFile | undefined, live: MonthFile | undefined): MonthFile | undefined {
+  if (!closed || !live || closed.month !== live.month) return closed ?? live;
+  const merged: MonthFile = structuredClone(closed);
+  const through = closed.through ?? '00';
+  for (const [id, subjects] of Object.entries(live.checks)) {
+    for (const [subject, days] of Object.entries(subjects)) {
+      for (const [day, rollup] of Object.entries(days)) if (day > through) ((merged.checks[id] ??= {})[subject] ??= {})[day] = rollup;
+    }
+  }
+  for (const [id, f] of Object.entries(live.faults)) {
+    const c = merged.faults[id];
+    merged.faults[id] = c ? { ...c, ...f, severity: severityRank(c.severity) > severityRank(f.severity) ? c.severity : f.severity } : f;
+  }
+  merged.starts = [...new Set([...closed.starts, ...live.starts])].sort().slice(-100);
+  merged.dropped = { subjects: Math.max(closed.dropped.subjects, live.dropped.subjects), faults: Math.max(closed.dropped.faults, live.dropped.faults) };
+  return merged;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readJsonFile } from '../json-file.js';
 import { tempDir } from '../test-support/transitions.js';
-import { monthPath } from './month-file.js';
+import { livePath, monthPath } from './month-file.js';
 import { RollupStore } from './rollup-store.js';
 
 const WRITER = fileURLToPath(new URL('./test-support/rollup-writer.ts', import.meta.url));
@@ -38,13 +38,15 @@ async function lane(runs: number): Promise<number> {
     for (let run = 0; run < runs; run++) {
       const durable = await runAndKill(dir);
       expect(durable, `run ${run}`).toBeGreaterThanOrEqual(reported); // each writer starts from what the last one left
-      // The file parses, or (killed between the renames) only its last good copy is there.
-      const main = await readJsonFile(monthPath(dir, '2026-12'));
-      if (main.kind !== 'missing') expect(main.kind, `run ${run}: ${main.kind === 'bad' ? main.reason : ''}`).toBe('ok');
+      // Both files parse, or (killed between the renames) only their last good copies are there.
+      for (const path of [monthPath(dir, '2026-12'), livePath(dir, '2026-12')]) {
+        const file = await readJsonFile(path);
+        if (file.kind !== 'missing') expect(file.kind, `run ${run}: ${file.kind === 'bad' ? file.reason : ''}`).toBe('ok');
+      }
       const store = await RollupStore.open({ dir, months: 13, utcOffsetMinutes: 480, now: () => new Date(Date.UTC(2026, 11, 7, 4)) });
       try {
         expect(store.health().recovered?.movedTo, `run ${run}`).toBeUndefined(); // nothing was ever corrupt
-        const n = store.snapshot().checks.probe?.target?.['07']?.n ?? 0;
+        const n = Object.values(store.snapshot().checks.probe?.target ?? {}).reduce((sum, d) => sum + d.n, 0);
         expect(n, `run ${run}: ${durable} reported durable`).toBeGreaterThanOrEqual(durable);
         reported = n;
       } finally {
@@ -62,6 +64,6 @@ describe('RollupStore crash safety', () => {
     const lanes = await Promise.allSettled(Array.from({ length: LANES }, () => lane(KILLS / LANES)));
     for (const l of lanes) if (l.status === 'rejected') throw l.reason;
     const totals = lanes.map((l) => (l.status === 'fulfilled' ? l.value : 0));
-    expect(Math.min(...totals)).toBeGreaterThan(KILLS / LANES); // the writers really got to write
+    expect(Math.min(...totals)).toBeGreaterThan(50 * (KILLS / LANES)); // the writers really got to write
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import { messageOf } from '../json-file.js';
 import { loadWithRecovery, type Recovered } from '../recover.js';
 import type { WriteErrorState } from '../write-scheduler.js';
 import { addResult, emptyDay } from './day.js';
-import { checkMonthFile, emptyMonth, localDay, MONTH_PATTERN, monthPath, REPORTS_DIR, shiftMonth, type FaultOccurrence, type MonthFile } from './month-file.js';
+import { checkMonthFile, emptyMonth, livePath, localDay, mergeMonth, MONTH_PATTERN, monthPath, REPORTS_DIR, shiftMonth, type FaultOccurrence, type MonthFile } from './month-file.js';
 
 export interface RollupStoreOptions {
   /** the agent's state directory; month files go to <dir>/reports/ */
@@ -31,14 +31,19 @@ export const MAX_FAULTS_PER_MONTH = 2_000;
 const MAX_STARTS = 100;
 
 /**
- * Daily roll-ups per check and subject and the month's fault occurrences, for the monthly inspection report. One
- * durable file per month (write, fsync, rename; the previous copy kept as .bak): only the current month is rewritten,
- * so the cost of a write does not grow with the months kept. Written lazily like history (a crash loses at most the
- * last interval's counts, never the file); opening never throws.
+ * Daily roll-ups per check and subject and the month's fault occurrences, for the monthly inspection report. Two
+ * durable files per month (write, fsync, rename; the previous copy kept as .bak): `YYYY-MM.live.json`, the open day
+ * with the faults, rewritten at every flush; `YYYY-MM.json`, the closed days, written once when a day closes. So a
+ * write costs one day's roll-ups whatever the day of the month and however many months are kept. Written lazily like
+ * history (a crash loses at most the last interval's counts, never a file); opening never throws.
  */
 export class RollupStore {
   private current: MonthFile;
-  private adapter: DurableFileAdapter<MonthFile>;
+  /** the closed days' file and the live file of the current month */
+  private closedFile: DurableFileAdapter<MonthFile>;
+  private liveFile: DurableFileAdapter<MonthFile>;
+  /** the latest day ("DD") results arrived for; a later one closes it */
+  private openDay: string | undefined;
   private readonly offset: number;
   private readonly now: () => Date;
   private recovered: Recovered | undefined;
@@ -48,12 +53,15 @@ export class RollupStore {
   private timer: NodeJS.Timeout | null = null;
   private timerDue = Infinity;
   private flushing: Promise<boolean> = Promise.resolve(true);
+  /** Instrumentation (tests and the benchmark): completed writes and the bytes they wrote. */
+  private written = { writes: 0, bytesWritten: 0 };
 
   private constructor(private readonly opts: RollupStoreOptions, month: string) {
     this.now = opts.now ?? (() => new Date());
     this.offset = opts.utcOffsetMinutes ?? -this.now().getTimezoneOffset();
     this.current = emptyMonth(month, this.offset);
-    this.adapter = new DurableFileAdapter<MonthFile>(monthPath(opts.dir, month));
+    this.closedFile = new DurableFileAdapter<MonthFile>(monthPath(opts.dir, month));
+    this.liveFile = new DurableFileAdapter<MonthFile>(livePath(opts.dir, month));
   }
 
   static async open(opts: RollupStoreOptions): Promise<RollupStore> {
@@ -77,12 +85,15 @@ export class RollupStore {
       const at = Number.isNaN(parsed.getTime()) ? this.now() : parsed;
       const file = this.fileFor(at);
       if (!file) continue;
+      const day = localDay(at, this.offset).day;
+      if (file.through !== undefined && day <= file.through) continue; // a late result for a day already closed
+      if (this.openDay !== undefined && day > this.openDay) this.closeThrough(this.openDay);
+      if (this.openDay === undefined || day > this.openDay) this.openDay = day;
       const subjects = (file.checks[checkId] ??= {});
       if (!subjects[r.subject] && Object.keys(subjects).length >= MAX_SUBJECTS_PER_CHECK) {
         file.dropped.subjects += 1;
         continue;
       }
-      const day = localDay(at, this.offset).day;
       const days = (subjects[r.subject] ??= {});
       addResult((days[day] ??= emptyDay(r.time)), r);
     }
@@ -130,6 +141,10 @@ export class RollupStore {
     return structuredClone(this.current);
   }
 
+  io(): { writes: number; bytesWritten: number } {
+    return { ...this.written };
+  }
+
   health(): { recovered?: Recovered; writeError?: WriteErrorState } {
     return { ...(this.recovered ? { recovered: { ...this.recovered } } : {}), ...(this.writeError ? { writeError: { ...this.writeError } } : {}) };
   }
@@ -151,24 +166,49 @@ export class RollupStore {
     const month = localDay(at, this.offset).month;
     if (month === this.current.month) return this.current;
     if (month < this.current.month) return undefined; // a late result of a month already closed: not worth rewriting it
-    const previous = { file: this.current, adapter: this.adapter, dirty: this.dirty };
+    // The finished month gets its last write, whole, and its live file goes: nothing will change it again.
+    const finished = { ...structuredClone(this.current), through: '31' };
+    const closed = this.closedFile;
+    const live = this.liveFile;
     this.current = emptyMonth(month, this.offset);
-    this.adapter = new DurableFileAdapter<MonthFile>(monthPath(this.opts.dir, month));
+    this.closedFile = new DurableFileAdapter<MonthFile>(monthPath(this.opts.dir, month));
+    this.liveFile = new DurableFileAdapter<MonthFile>(livePath(this.opts.dir, month));
+    this.openDay = undefined;
     this.dirty = true;
-    // The finished month gets its last write now; nothing will change it again.
-    if (previous.dirty) this.flushing = this.flushing.then(() => this.write(previous.adapter, structuredClone(previous.file)));
-    this.flushing = this.flushing.then(async (ok) => (await this.prune().catch(() => undefined), ok));
+    this.flushing = this.flushing.then(async (ok) => {
+      const written = await this.write(closed, finished);
+      if (written) await unlink(live.path).catch(() => undefined);
+      await this.prune().catch(() => undefined);
+      return ok && written;
+    });
     return this.current;
   }
 
+  /** Days up to `day` are closed: they are written to the month file now, and leave the live file. */
+  private closeThrough(day: string): void {
+    this.current.through = day;
+    const closed = structuredClone(this.current);
+    for (const subjects of Object.values(closed.checks)) for (const days of Object.values(subjects)) for (const d of Object.keys(days)) if (d > day) delete days[d];
+    const adapter = this.closedFile;
+    this.flushing = this.flushing.then(async (ok) => (await this.write(adapter, closed)) && ok);
+    this.dirty = true;
+  }
+
   private async load(): Promise<void> {
-    const loaded = await loadWithRecovery<MonthFile>({ path: this.adapter.path, backupPath: this.adapter.backupPath, what: 'monthly report roll-ups', validate: checkMonthFile, now: this.now });
-    await this.adapter.removeStaleTemp();
-    if (loaded.value && loaded.value.month === this.current.month) this.current = loaded.value;
-    if (loaded.recovered) {
-      this.recovered = loaded.recovered;
-      this.dirty = true; // put a good file back in place
-    }
+    const part = async (adapter: DurableFileAdapter<MonthFile>) => {
+      const loaded = await loadWithRecovery<MonthFile>({ path: adapter.path, backupPath: adapter.backupPath, what: 'monthly report roll-ups', validate: checkMonthFile, now: this.now });
+      await adapter.removeStaleTemp();
+      if (loaded.recovered) {
+        this.recovered = this.recovered ? { ...this.recovered, reason: `${this.recovered.reason}; ${loaded.recovered.reason}` } : loaded.recovered;
+        this.dirty = true; // put a good file back in place
+      }
+      return loaded.value?.month === this.current.month ? loaded.value : undefined;
+    };
+    const merged = mergeMonth(await part(this.closedFile), await part(this.liveFile));
+    if (!merged) return;
+    this.current = merged;
+    const days = Object.values(merged.checks).flatMap((subjects) => Object.values(subjects).flatMap((d) => Object.keys(d)));
+    this.openDay = days.length ? days.reduce((a, b) => (b > a ? b : a)) : undefined;
   }
 
   /** Deletes month files (and their copies) older than the months kept. */
@@ -184,7 +224,7 @@ export class RollupStore {
   private async writeIfDirty(): Promise<boolean> {
     if (!this.dirty) return true;
     this.dirty = false;
-    const ok = await this.write(this.adapter, structuredClone(this.current));
+    const ok = await this.write(this.liveFile, this.liveCopy());
     if (!ok) {
       this.dirty = true;
       this.markDirty(this.opts.flushIntervalMs ?? 300_000);
@@ -192,11 +232,26 @@ export class RollupStore {
     return ok;
   }
 
+  /** The current month without its closed days: what the live file holds. */
+  private liveCopy(): MonthFile {
+    const through = this.current.through;
+    const copy = structuredClone({ ...this.current, checks: {} as MonthFile['checks'] });
+    for (const [id, subjects] of Object.entries(this.current.checks)) {
+      for (const [subject, days] of Object.entries(subjects)) {
+        for (const [d, rollup] of Object.entries(days)) if (through === undefined || d > through) ((copy.checks[id] ??= {})[subject] ??= {})[d] = structuredClone(rollup);
+      }
+    }
+    return copy;
+  }
+
   private async write(adapter: DurableFileAdapter<MonthFile>, data: MonthFile): Promise<boolean> {
     try {
       await ensurePrivateDir(this.opts.dir);
       await ensurePrivateDir(join(this.opts.dir, REPORTS_DIR));
+      const before = adapter.bytesWritten;
       await adapter.write(data);
+      this.written.writes += 1;
+      this.written.bytesWritten += adapter.bytesWritten - before;
       this.writeError = undefined;
       return true;
     } catch (err) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../../checks/result.js';
 import { tempDir } from '../test-support/transitions.js';
-import { monthPath, readMonthFile, shiftMonth } from './month-file.js';
+import { emptyMonth, livePath, mergeMonth, monthPath, readMonthFile, shiftMonth } from './month-file.js';
 import { MAX_SUBJECTS_PER_CHECK, RollupStore } from './rollup-store.js';
 import { addToSketch, emptySketch, mergeSketches, quantile } from './sketch.js';
 
@@ -33,6 +33,15 @@ describe('latency sketch', () => {
   });
 });
 
+describe('mergeMonth', () => {
+  it('takes closed days from the month file only, so a crash between the two writes of a day close counts nothing twice', () => {
+    const day = (n: number) => ({ n, ok: n, reasons: {}, first: 'x', last: 'x' });
+    const closed = { ...emptyMonth('2026-12', 480), through: '07', checks: { c: { s: { '06': day(5), '07': day(9) } } } };
+    const staleLive = { ...emptyMonth('2026-12', 480), checks: { c: { s: { '07': day(4), '08': day(1) } } } };
+    expect(mergeMonth(closed, staleLive)!.checks.c!.s).toEqual({ '06': day(5), '07': day(9), '08': day(1) });
+  });
+});
+
 describe('RollupStore', () => {
   const open = (dir: string, over: Partial<Parameters<typeof RollupStore.open>[0]> = {}) =>
     RollupStore.open({ dir, months: 13, utcOffsetMinutes: 480, now: () => new Date(T0), flushIntervalMs: 3_600_000, ...over });
@@ -50,9 +59,15 @@ describe('RollupStore', () => {
         '07': { n: 2, ok: 2, reasons: {}, g: { usedPercent: { lo: 70, hi: 72, last: 72, sum: 142 } }, first: new Date(T0).toISOString(), last: new Date(T0).toISOString() },
         '08': expect.objectContaining({ n: 1, ok: 0, reasons: { space_low: 1 } }),
       });
+      // The 7th closed when the 8th began: it sits in the month file, the 8th alone in the live file.
+      expect(Object.keys(JSON.parse(await readFile(monthPath(dir, '2026-12'), 'utf8')).checks.disk['/var'])).toEqual(['07']);
+      expect(Object.keys(JSON.parse(await readFile(livePath(dir, '2026-12'), 'utf8')).checks.disk['/var'])).toEqual(['08']);
       const again = await open(dir);
-      again.record('disk', [result('ok', { subject: '/var', evidence: { usedPercent: 73 } })]);
-      expect(again.snapshot().checks.disk!['/var']!['07']).toMatchObject({ n: 3, g: { usedPercent: { hi: 73 } } });
+      const on8th = new Date(Date.UTC(2026, 11, 7, 17)).toISOString();
+      again.record('disk', [result('ok', { subject: '/var', evidence: { usedPercent: 73 }, time: on8th }), result('ok', { subject: '/var', evidence: { usedPercent: 99 } })]);
+      const days = again.snapshot().checks.disk!['/var']!;
+      expect(days['08']).toMatchObject({ n: 2, g: { usedPercent: { hi: 91, last: 73 } } });
+      expect(days['07']!.n).toBe(2); // a late result for a closed day is not counted
       await again.close();
     } finally {
       await remove();
@@ -92,7 +107,7 @@ describe('RollupStore', () => {
       const store = await open(dir, { months: 4 });
       store.record('reader', Array.from({ length: MAX_SUBJECTS_PER_CHECK + 6 }, (_, i) => result('ok', { subject: `COM${i}` })));
       await store.close();
-      expect((await readdir(join(dir, 'reports'))).sort()).toEqual(['2026-09.json', '2026-10.json', '2026-11.json', '2026-12.json']);
+      expect((await readdir(join(dir, 'reports'))).sort()).toEqual(['2026-09.json', '2026-10.json', '2026-11.json', '2026-12.live.json']);
       const file = await readMonthFile(dir, '2026-12');
       expect(Object.keys(file!.checks.reader!)).toHaveLength(MAX_SUBJECTS_PER_CHECK);
       expect(file!.dropped.subjects).toBe(6);
@@ -109,18 +124,18 @@ describe('RollupStore', () => {
       await store.flush();
       store.record('probe', [result('ok')]);
       await store.close(); // .bak holds n=1, the file n=2
-      await writeFile(monthPath(dir, '2026-12'), '{"version":1,"mon');
+      await writeFile(livePath(dir, '2026-12'), '{"version":1,"mon');
       const restored = await open(dir);
       expect(restored.health().recovered?.reason).toMatch(/not valid JSON.*restored the last good copy/);
       expect(restored.snapshot().checks.probe!.target!['07']!.n).toBe(1);
       await restored.close();
-      await writeFile(monthPath(dir, '2026-12'), 'garbage');
-      await writeFile(`${monthPath(dir, '2026-12')}.bak`, 'garbage');
+      await writeFile(livePath(dir, '2026-12'), 'garbage');
+      await writeFile(`${livePath(dir, '2026-12')}.bak`, 'garbage');
       const empty = await open(dir);
       expect(empty.snapshot().checks).toEqual({});
       expect(empty.health().recovered?.movedTo).toMatch(/\.corrupt-/);
       await empty.close();
-      expect(JSON.parse(await readFile(monthPath(dir, '2026-12'), 'utf8')).version).toBe(1);
+      expect(JSON.parse(await readFile(livePath(dir, '2026-12'), 'utf8')).version).toBe(1);
     } finally {
       await remove();
     }

@@ -50,7 +50,8 @@ Remote assistance (the agent's policy and its operator decide; nothing starts wi
   assist list [--agent A] [--state S,..] | assist show ID | assist end ID
   diag AGENT ACTION [--args JSON | key=value ...] [--out FILE] [--session ID | --reason TEXT]
                               one action: run-checks [check=ID], status, tail-log log=agent [lines=N],
-                              bundle (tar.gz: needs --out on a terminal), test-endpoint check=ID, rescan-devices
+                              bundle (tar.gz: needs --out on a terminal), test-endpoint check=ID, rescan-devices,
+                              report [month=YYYY-MM] [format=json] (the terminal's 巡检报告, HTML)
   forward AGENT PORT|HOST:PORT --listen 127.0.0.1:LOCALPORT [--session ID | --reason TEXT]
                               a local listener; each connection is forwarded to the target; Ctrl-C stops
   audit AGENT [--after SEQ] [--limit N]   the agent's audit records and whether their chain is intact

@@ -21,7 +21,7 @@ export interface DiagOptions {
  */
 export async function diagCommand(ctx: AssistCliContext, words: string[], o: DiagOptions): Promise<number> {
   const [agent, action, ...pairs] = words;
-  if (!agent || !action) throw new UsageError('diag AGENT ACTION [--args JSON | key=value ...] [--out FILE] [--session ID | --reason TEXT]; actions: run-checks, status, tail-log, bundle, test-endpoint, rescan-devices');
+  if (!agent || !action) throw new UsageError('diag AGENT ACTION [--args JSON | key=value ...] [--out FILE] [--session ID | --reason TEXT]; actions: run-checks, status, tail-log, bundle, test-endpoint, rescan-devices, report');
   const args = parseArgsOption(o.args, pairs);
   // Known to be binary before anyone is asked: refuse now rather than after the operator approved.
   if (action === 'bundle' && !o.out && ctx.streams.stdout.isTTY) throw new UsageError('the support bundle is a tar.gz: pass --out FILE (or redirect stdout to a file)');

@@ -223,6 +223,23 @@ describe('diag actions on a real agent', () => {
     expect(await lastDiagRecord()).toMatchObject({ action: 'rescan-devices', ok: true, summary: '0 checks, 0 failing' });
   });
 
+  it('report answers the monthly inspection report of the terminal, as HTML or JSON; a bad month is refused in zh and en', async () => {
+    const month = agent.rollups.month;
+    const html = await diag('report');
+    expect(html.header).toEqual({ ok: true, action: 'report', contentType: 'text/html', fileName: `guardpost-report-P44010600123-${month}.html` });
+    expect(html.body.toString()).toContain('医保结算终端月度巡检报告');
+    expect(html.body.toString()).toContain('数据备份');
+    const data = await diag('report', { month, format: 'json' });
+    const r = JSON.parse(data.body.toString()) as { month: string; checklist: { item: { en: string }; result: string }[] };
+    expect(r.month).toBe(month);
+    expect(r.checklist.find((i) => i.item.en === 'Backups')!.result).toBe('fail'); // the empty backup folder
+    expect(await lastDiagRecord()).toMatchObject({ action: 'report', ok: true, summary: expect.stringMatching(new RegExp(`^report ${month}: \\d+ pass, \\d+ fail`)) });
+    const future = await diag('report', { month: '2999-01' });
+    expect(future.reason).toBe('bad_params');
+    expect((future.header as { error: string }).error).toMatch(/args\.month: 月份 2999-01 尚未开始.*has not begun yet/);
+    expect((await diag('report', { month: '2026-13' })).header.ok).toBe(false);
+  });
+
   it('the audit log stays an intact chain with one diag-action per channel', async () => {
     const records = await rig.records(); // throws unless verifyAudit finds the chain intact
     expect(records.filter((r) => r.kind === 'diag-action').length).toBe(channelsOpened);

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { filesFor } from '../../../checks/logs/files.js';
 import type { GuardpostConfig } from '../../../core/config/types.js';
 import type { Agent } from '../../../core/runtime/agent.js';
+import { generateReport } from '../../../report/generate.js';
 import { configView } from './config-view.js';
 import type { DiagHost, DiagLogSource } from './host.js';
 import { versionsReport } from './versions.js';
@@ -39,6 +40,17 @@ export function agentDiagHost(agent: Agent, o: AgentDiagHostOptions): DiagHost {
     versions: () => versionsReport(agent.status().agent.version),
     history: () => agent.history.all(),
     faults: () => ({ active: agent.engine.active(), recent: [...agent.store.pendingTransitions()] }),
+    report: (month) =>
+      generateReport({
+        dir: o.config.storage.dir,
+        ...(month !== undefined ? { month } : {}),
+        live: agent.rollups,
+        site: o.config.site,
+        agentId: o.config.agent.id,
+        version: agent.status().agent.version,
+        types: Object.fromEntries(o.config.checks.map((c) => [c.id, c.type])),
+        ...(o.now ? { now: o.now() } : {}),
+      }),
     now: o.now ?? (() => new Date()),
   };
 }

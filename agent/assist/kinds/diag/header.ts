@@ -5,7 +5,7 @@
  * its arguments travel in channel-open params (`action`, and `args` as a JSON string).
  */
 export type DiagHeader =
-  | { ok: true; action: string; contentType: 'application/json' | 'text/plain' | 'application/gzip'; fileName?: string }
+  | { ok: true; action: string; contentType: 'application/json' | 'text/plain' | 'text/html' | 'application/gzip'; fileName?: string }
   | { ok: false; action: string; error: string };
 
 export function encodeDiagHeader(h: DiagHeader): Buffer {

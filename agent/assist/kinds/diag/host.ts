@@ -2,6 +2,7 @@ import type { ProbeResult } from '../../../core/checks/result.js';
 import type { Fault, FaultTransition } from '../../../core/faults/types.js';
 import type { AgentStatus } from '../../../core/runtime/status.js';
 import type { CheckHistory } from '../../../core/store/types.js';
+import type { InspectionReport } from '../../../report/inspection/build.js';
 
 /** A configured, enabled check. */
 export interface DiagCheck {
@@ -36,5 +37,7 @@ export interface DiagHost {
   versions(): Record<string, unknown>;
   history(): Record<string, CheckHistory>;
   faults(): { active: Fault[]; recent: FaultTransition[] };
+  /** The monthly inspection report (the current month so far when `month` is left out); throws ReportInputError. */
+  report(month?: string): Promise<InspectionReport>;
   now(): Date;
 }

@@ -3,6 +3,7 @@ import { buildBundle } from '../bundle.js';
 import { json, type DiagAction } from './action.js';
 import { rescanDevices, runChecks, testEndpoint } from './checks.js';
 import { tailLog } from './logs.js';
+import { report } from './report.js';
 
 const NO_ARGS = Type.Object({}, { additionalProperties: false });
 
@@ -25,7 +26,7 @@ const bundle: DiagAction = {
 };
 
 /** The fixed allowlist: nothing else can run through a diag channel. */
-export const DIAG_ACTIONS: readonly DiagAction<never>[] = [runChecks, status, tailLog, bundle, testEndpoint, rescanDevices] as DiagAction<never>[];
+export const DIAG_ACTIONS: readonly DiagAction<never>[] = [runChecks, status, tailLog, bundle, testEndpoint, rescanDevices, report] as DiagAction<never>[];
 
 export const diagAction = (name: string): DiagAction<never> | undefined => DIAG_ACTIONS.find((a) => a.name === name);
 export { DiagArgsError, type DiagAction, type DiagAnswer } from './action.js';

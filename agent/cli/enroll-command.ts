@@ -15,7 +15,7 @@ export const ENROLL_HELP = `用法 / usage: guardpost enroll --desk wss://HOST:P
   to replace this terminal's identity (the desk revokes the old one).
   --enroll-url URL   the desk's enrollment endpoint (default https://HOST:8445/enroll)
   --config FILE      the agent's config (default $GUARDPOST_CONFIG or the platform's path); it must exist
-  --id AGENT_ID      the agent id (default agent.id in the config)
+  --id AGENT_ID      the agent id (default agent.id in the config, else <fixmedins_code>-<terminalId>)
   Exit: 0 enrolled; 1 refused by the desk (code unknown, used, expired, other site) or desk not the pinned one;
   69 desk unreachable; 64 usage; 78 the config cannot be read. Nothing is written unless enrollment succeeded.`;
 
@@ -61,8 +61,10 @@ export async function enrollCommand(argv: string[], io: CliIO): Promise<number> 
     io.err(`配置无法读取 / cannot read the config ${configFile}: ${(err as Error).message}\n(create it first: guardpost config example > ${configFile})`);
     return EXIT.config;
   }
-  const agentId: string | undefined = values.id ?? doc.agent?.id;
-  if (!agentId || !/^[A-Za-z0-9_.-]{1,128}$/.test(agentId)) throw new UsageError(`no agent id: set agent.id in ${configFile} or pass --id (1–128 letters, digits, _ . -)`);
+  // The id the service will run under: agent.id, else "<fixmedins_code>-<terminalId>" as the config loader makes it.
+  const fromSite = doc.site?.fixmedins_code && doc.site?.terminalId ? `${doc.site.fixmedins_code}-${doc.site.terminalId}` : undefined;
+  const agentId: string | undefined = values.id ?? doc.agent?.id ?? fromSite;
+  if (!agentId || !/^[A-Za-z0-9_.-]{1,128}$/.test(agentId)) throw new UsageError(`no agent id: set agent.id (or site.fixmedins_code and site.terminalId) in ${configFile}, or pass --id (1–128 letters, digits, _ . -)`);
   const stateDir: string = doc.storage?.dir ? (isAbsolute(doc.storage.dir) ? doc.storage.dir : resolve(dirname(configFile), doc.storage.dir)) : platform.paths().stateDir;
   const id: Identity = { dir: join(stateDir, 'identity'), key: '', cert: '', ca: '' };
   id.key = join(id.dir, 'agent.key');

@@ -98,6 +98,18 @@ describe('enrollment by one-time code', () => {
     expect(readFileSync(t.file, 'utf8')).toBe(before);
   });
 
+  it('a config without agent.id (as guardpost init writes it) enrolls as <fixmedins_code>-<terminalId>, the id the service runs under', async () => {
+    const h = await start();
+    const c = await h.code();
+    const dir = tmp('gp-enroll-init-');
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ site: { ...SITE, terminalId: 'POS-31' }, checks: {}, storage: { dir: join(dir, 'state') } }), { mode: 0o640 });
+    const r = await enroll(file, c);
+    expect(r.err).toBe('');
+    expect(r.out).toContain(`已注册 / enrolled: ${SITE.fixmedins_code}-POS-31`);
+    expect(h.desk.store.enroll.certs(`${SITE.fixmedins_code}-POS-31`)).toHaveLength(1);
+  });
+
   it('a wrong desk pin or an unreachable desk: a clear error and nothing written', async () => {
     const h = await start();
     const c = await h.code();

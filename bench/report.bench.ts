@@ -8,6 +8,8 @@
  *    file once a day), against rewriting the whole month at each flush (one file per month, the first design);
  *  - report generation time (read the month files, build, render HTML), against reading and parsing the month's
  *    file alone, measured in the same run; and the PDF through chromium once, when it is installed.
+ *  - the desk's fleet-month for 1,000 terminals (30 faults each, 40 sites): the service report with the fleet summary
+ *    and its CSV, against the service report alone (what the desk computed before the fleet summary).
  * Figures only, no targets enforced. Run: node --import tsx bench/report.bench.ts   (last line: BENCH_JSON {...})
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -21,7 +23,47 @@ import { RollupStore } from '../agent/core/store/rollup/rollup-store.js';
 import { generateReport } from '../agent/report/generate.js';
 import { findChromium, htmlToPdf } from '../agent/report/render/chromium.js';
 import { renderReportHtml } from '../agent/report/render/html.js';
+import { fleetCsv } from '../desk/client/fleet-render.js';
+import { fleetSummary } from '../desk/fleet-report.js';
+import { monthRange, serviceReport } from '../desk/service-report.js';
+import type { AgentRow, FaultRow } from '../desk/store/types.js';
 import { median, printBenchJson, round, type SummaryRow } from './support/bench-util.js';
+
+/** 1,000 terminals' month at the desk: FaultRows as the store returns them, agents as it lists them. */
+function fleetMonth(terminals: number, faultsEach: number): { rows: FaultRow[]; previous: FaultRow[]; agents: AgentRow[] } {
+  const codes = ['PLATFORM_UNREACHABLE', 'READER_LINK_ERRORS', 'DISK_SPACE_LOW', 'CERT_EXPIRING', 'BACKUP_STALE', 'CLOCK_SKEW'];
+  const grades = ['minor', 'major', 'major', 'critical'] as const;
+  const agents: AgentRow[] = [];
+  const make = (month: string, list: FaultRow[]) => {
+    const from = Date.parse(monthRange(month).from);
+    for (let a = 0; a < terminals; a++) {
+      const siteCode = `P4401060${String(a % 40).padStart(4, '0')}`;
+      for (let i = 0; i < faultsEach; i++) {
+        const detected = from + ((a * 7919 + i * 104_729) % (29 * 86_400)) * 1000;
+        const sev = grades[(a + i) % grades.length]!;
+        const response = (a + i) % 5 === 0 ? null : ((a * 13 + i * 7) % 1200);
+        const resolve = (a + i) % 11 === 0 ? null : ((a * 31 + i * 17) % (30 * 3600));
+        list.push({
+          id: `${month}-${a}-${i}`, agentId: `${siteCode}-POS-${a}`, siteCode, siteName: siteCode, key: `k${i % 6}`, code: codes[i % codes.length]!, severity: sev, maxSeverity: sev,
+          state: resolve === null ? 'open' : 'resolved', subject: 's', checkId: 'c', title: { zh: 't', en: 't' }, detail: { zh: '', en: '' },
+          detectedAt: new Date(detected).toISOString(), receivedAt: new Date(detected + 2000).toISOString(),
+          acknowledgedAt: response === null ? null : new Date(detected + response * 1000).toISOString(), acknowledgedBy: response === null ? null : 'eng',
+          resolvedAt: resolve === null ? null : new Date(detected + resolve * 1000).toISOString(), resolvedInferred: false,
+          receiptSeconds: 2, responseSeconds: response, resolveSeconds: resolve,
+        });
+      }
+    }
+  };
+  const rows: FaultRow[] = [];
+  const previous: FaultRow[] = [];
+  make('2026-12', rows);
+  make('2026-11', previous);
+  for (let a = 0; a < terminals; a++) {
+    const siteCode = `P4401060${String(a % 40).padStart(4, '0')}`;
+    agents.push({ id: `${siteCode}-POS-${a}`, siteCode, siteName: siteCode, admvs: '440106', terminalId: `POS-${a}`, profile: 'terminal', version: 'b', online: a % 50 !== 0, connectedAt: null, disconnectedAt: null, disconnectReason: null, lastSeen: a % 97 === 0 ? '2026-11-02T00:00:00.000Z' : '2026-12-30T00:00:00.000Z', lastSeq: 0, health: null, healthAt: null, openFaults: { critical: 0, major: 0, minor: 0 }, limited: null });
+  }
+  return { rows, previous, agents };
+}
 
 const MONTH = '2026-12';
 const OFFSET = 480;
@@ -115,6 +157,33 @@ try {
     pdfMs = performance.now() - t0;
   }
 
+  // The desk's fleet-month: 1,000 terminals.
+  const fleet = fleetMonth(1000, 30);
+  const targets = { respondMinutes: 10, resolveHours: { critical: 12, major: 24 } };
+  const range = monthRange(MONTH);
+  const before = monthRange('2026-11');
+  const deskAt = new Date(Date.UTC(2027, 0, 1, 2));
+  const serviceOnly = () => serviceReport(fleet.rows, range, targets, deskAt);
+  const withFleet = () => {
+    const r = serviceReport(fleet.rows, range, targets, deskAt);
+    const p = serviceReport(fleet.previous, before, targets, deskAt);
+    const f = fleetSummary(r.faults, p.faults, fleet.agents, range.from, deskAt);
+    return fleetCsv(MONTH, f).length + f.silentAgents.length;
+  };
+  withFleet();
+  const fleetMs: number[] = [];
+  const serviceMs: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    let t0 = performance.now();
+    withFleet();
+    fleetMs.push(performance.now() - t0);
+    t0 = performance.now();
+    serviceOnly();
+    serviceMs.push(performance.now() - t0);
+  }
+  const fleetMedian = round(median(fleetMs));
+  const serviceMedian = round(median(serviceMs));
+
   const gen = round(median(genMs));
   const read = round(median(readMs));
   console.log(`Guardpost monthly report, one terminal-month: ${checks} checks, ${subjects} subjects, ${results} results over ${DAYS} days (folded in ${round(foldMs)} ms, ${round((foldMs * 1000) / results, 2)} µs each; simulation ${round(simMs)} ms), node ${process.version}`);
@@ -125,6 +194,7 @@ try {
   console.log(`roll-ups / raw: ${round(fileBytes / rawBytes, 5)}; the last write at stop: ${round(flushMs)} ms`);
   console.log(`bytes written per day, ${flushes} flushes every 5 min: ${writtenPerDay} (live file + daily close) vs ${wholePerDay} rewriting the whole month each time (${round(writtenPerDay / wholePerDay, 3)}x)`);
   console.log(`report generation (read, build, HTML ${html.length} chars): median ${gen} ms over ${RUNS}; reading the month file alone: ${read} ms (${round(gen / read)}x)`);
+  console.log(`desk fleet-month, 1,000 terminals x 30 faults (and the previous month): ${fleetMedian} ms with the fleet summary and CSV, ${serviceMedian} ms for the service report alone (${round(fleetMedian / serviceMedian)}x)`);
   console.log(pdfMs !== undefined ? `PDF through chromium: ${round(pdfMs)} ms, ${pdfBytes} bytes (${round(pdfMs / gen)}x the HTML)` : 'PDF: no chromium here, not measured');
 
   const summary: SummaryRow[] = [
@@ -132,9 +202,10 @@ try {
     { figure: 'report: roll-up bytes on disk per subject per month', value: round(fileBytes / subjects, 0), unit: 'B' },
     { figure: 'report: roll-up bytes written per day (5-min flushes)', value: writtenPerDay, unit: 'B', baseline: wholePerDay, ratio: round(writtenPerDay / wholePerDay, 3) },
     { figure: 'report: generation for one terminal-month (HTML)', value: gen, unit: 'ms', baseline: read, ratio: round(gen / read) },
+    { figure: 'report: desk fleet-month, 1,000 terminals', value: fleetMedian, unit: 'ms', baseline: serviceMedian, ratio: round(fleetMedian / serviceMedian) },
     ...(pdfMs !== undefined ? [{ figure: 'report: PDF through chromium', value: round(pdfMs), unit: 'ms', baseline: gen, ratio: round(pdfMs / gen) }] : []),
   ];
-  printBenchJson({ bench: 'report', checks, subjects, results, fileBytes, rawBytes, writtenPerDay, wholePerDay, genMs: gen, readMs: read, pdfMs, foldMs: round(foldMs), summary });
+  printBenchJson({ bench: 'report', checks, subjects, results, fileBytes, rawBytes, writtenPerDay, wholePerDay, genMs: gen, readMs: read, fleetMs: fleetMedian, serviceMs: serviceMedian, pdfMs, foldMs: round(foldMs), summary });
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

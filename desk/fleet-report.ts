@@ -51,6 +51,15 @@ export function compliance(figures: ServiceFigure[], now: Date): Compliance {
 
 export function fleetSummary(figures: ServiceFigure[], previous: ServiceFigure[], agents: AgentRow[], from: string, now: Date): FleetSummary {
   const sites = [...new Set([...agents.map((a) => a.siteCode), ...figures.map((f) => f.siteCode)])].sort();
+  // Grouped once: a fleet has hundreds of sites and tens of thousands of faults a month.
+  const figuresAt = new Map<string, ServiceFigure[]>();
+  for (const f of figures) {
+    const list = figuresAt.get(f.siteCode);
+    if (list) list.push(f);
+    else figuresAt.set(f.siteCode, [f]);
+  }
+  const agentsAt = new Map<string, number>();
+  for (const a of agents) agentsAt.set(a.siteCode, (agentsAt.get(a.siteCode) ?? 0) + 1);
   const perAgent = new Map<string, { agentId: string; siteCode: string; faults: number; critical: number; missed: number }>();
   for (const f of figures) {
     const a = perAgent.get(f.agentId) ?? { agentId: f.agentId, siteCode: f.siteCode, faults: 0, critical: 0, missed: 0 };
@@ -70,7 +79,7 @@ export function fleetSummary(figures: ServiceFigure[], previous: ServiceFigure[]
   return {
     compliance: compliance(figures, now),
     previous: compliance(previous, now),
-    sites: sites.map((siteCode) => ({ siteCode, agents: agents.filter((a) => a.siteCode === siteCode).length, compliance: compliance(figures.filter((f) => f.siteCode === siteCode), now) })),
+    sites: sites.map((siteCode) => ({ siteCode, agents: agentsAt.get(siteCode) ?? 0, compliance: compliance(figuresAt.get(siteCode) ?? [], now) })),
     worstAgents: [...perAgent.values()].sort((a, b) => b.critical - a.critical || b.missed - a.missed || b.faults - a.faults || a.agentId.localeCompare(b.agentId)).slice(0, 10),
     byCode: [...codes.values()].sort((a, b) => b.faults - a.faults || a.code.localeCompare(b.code)),
     silentAgents: agents.filter((a) => a.lastSeen === null || a.lastSeen < from).map((a) => ({ agentId: a.id, siteCode: a.siteCode, lastSeen: a.lastSeen })),

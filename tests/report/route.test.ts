@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Fixture } from '../web/support.js';
+import { main } from '../../agent/cli/main.js';
+import { Fixture, SITE } from '../web/support.js';
 
 /** GET /report and /api/report through fastify inject, from a real agent whose real disk check has run. */
 
@@ -48,5 +51,24 @@ describe('the report on the local page server', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({ error: expect.stringMatching(/月份 "2026-13" 格式错误.* \/ --month "2026-13" is not a month/), code: 'bad_report_input' });
     expect((await get('/api/report?month=2999-01')).json().error).toMatch(/尚未开始.*has not begun yet/);
+  });
+});
+
+describe('guardpost report and the running agent', () => {
+  it('asks the running agent first (its figures so far), and reads the state directory when told --offline', async () => {
+    const t = await fx.agent({ disk: { intervalSeconds: 3600 } });
+    await t.agent.runNow();
+    const api = await fx.page(t);
+    // This config's state directory is empty: only the running agent can know the disk figures.
+    const dir = fx.tempDir('gp-report-cli-');
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ site: SITE, agent: { id: t.config.agent.id }, checks: { disk: {} }, storage: { dir: join(dir, 'state') }, logging: { file: join(dir, 'cli.log') }, web: { port: api.port } }));
+    let out = '';
+    const io = { out: (s: string) => void (out += s), err: () => undefined, env: {} };
+    expect(await main(['report', '--format', 'json', '--config', file], io)).toBe(0);
+    expect((JSON.parse(out) as { figures: { checkId: string }[] }).figures.some((f) => f.checkId === 'disk')).toBe(true);
+    out = '';
+    expect(await main(['report', '--format', 'json', '--offline', '--config', file], io)).toBe(0);
+    expect((JSON.parse(out) as { figures: unknown[] }).figures).toEqual([]);
   });
 });

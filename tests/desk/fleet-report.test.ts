@@ -66,6 +66,9 @@ describe('desk-cli report with the fleet', () => {
     cleanup.push(() => a.stop());
     await a.setFailing(['reader'], 'critical');
     await waitFor('delivered', () => desk.store.listFaults({ state: ['active'] }).length === 1);
+    // The agent learns the desk has it from the desk's ack: its own report shows the receipt.
+    const received = await waitFor('desk receipt on the agent', () => Object.values(a.agent.rollups.snapshot().faults)[0]?.deskReceivedAt);
+    expect(Date.parse(received)).toBeGreaterThanOrEqual(Date.parse(desk.store.listFaults({ state: ['active'] })[0]!.detectedAt));
     let out = '';
     let err = '';
     const io: CliIO = { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`), env: {} };

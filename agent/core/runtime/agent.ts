@@ -75,10 +75,12 @@ export class Agent {
     const { config, logger } = opts;
     const now = opts.now ?? (() => new Date());
     const failures = new FailureLog(logger, now);
+    let rollupsOpened: RollupStore | undefined; // opened next; an ack cannot come before the tunnel starts
     const store = await StateStore.open({
       dir: config.storage.dir,
       outbox: config.storage.outbox,
       now,
+      onAcked: (seq) => rollupsOpened?.deskAcked(seq),
       onWriteError: (err) => failures.failure('state-store', err, { dir: config.storage.dir }),
     });
     const history = await HistoryStore.open({
@@ -97,6 +99,7 @@ export class Agent {
       onWriteError: (err) => failures.failure('rollup-store', err, { dir: config.storage.dir }),
     });
     rollups.noteStart();
+    rollupsOpened = rollups;
     const catalogue = new FaultCatalogue(opts.plugins);
     const inhibitRules: InhibitRule[] = [...opts.plugins.flatMap((p) => p.inhibitRules ?? []), ...config.inhibitRules];
     const engine = new FaultEngine({ agentId: config.agent.id, catalogue, inhibitRules, faults: store.faults, now });

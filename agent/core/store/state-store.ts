@@ -32,6 +32,8 @@ export interface StateStoreOptions {
   checkpointDelayMs?: number;
   /** Size at which a journal segment is closed; default 1 MiB. */
   segmentBytes?: number;
+  /** Told each new cumulative ack from the desk (the monthly report's desk receipt times); must not throw. */
+  onAcked?: (seq: number) => void;
 }
 
 export const STATE_FILE = 'state.json';
@@ -218,6 +220,11 @@ export class StateStore {
     if (seq <= this.state.ackedSeq) return;
     const { outbox } = ackOutbox(this.state.outbox, seq);
     this.state.ackedSeq = Math.min(seq, this.state.seq);
+    try {
+      this.opts.onAcked?.(this.state.ackedSeq);
+    } catch {
+      // observers must not break the store
+    }
     this.applyEvictions([], outbox, outboxBytes(outbox));
     this.queue({ kind: 'acked', upTo: this.state.ackedSeq });
     await this.scheduler.request();

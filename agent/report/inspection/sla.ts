@@ -17,6 +17,9 @@ export interface FaultRow {
   detectedAt: string;
   acknowledgedAt?: string;
   resolvedAt?: string;
+  /** when the agent learnt the desk had it (an upper bound of the desk's receipt), and minutes from detection */
+  deskReceivedAt?: string;
+  receiptMinutes?: number;
   /** minutes from detection to acknowledgement (or to resolution when it cleared before anyone had to respond) */
   responseMinutes?: number;
   /** hours from detection to resolution */
@@ -58,6 +61,10 @@ function faultRow(f: FaultOccurrence, asOf: number): FaultRow {
   };
   if (f.acknowledgedAt) row.acknowledgedAt = f.acknowledgedAt;
   if (f.resolvedAt) row.resolvedAt = f.resolvedAt;
+  if (f.deskReceivedAt) {
+    row.deskReceivedAt = f.deskReceivedAt;
+    row.receiptMinutes = round1((Date.parse(f.deskReceivedAt) - detected) / MIN);
+  }
   if (respondedAt !== undefined) {
     row.responseMinutes = round1((respondedAt - detected) / MIN);
     row.response = respondedAt - detected <= SLA.respondMinutes * MIN ? 'met' : 'missed'; // judged unrounded

@@ -32,11 +32,12 @@ function table(headers: string[], rows: string[][], classes: string[] = []): str
 
 function faultTable(rows: FaultRow[], offset: number): string {
   return table(
-    [head('故障', 'Fault'), head('对象', 'Subject'), head('发现', 'Detected'), head('确认', 'Acknowledged'), head('解决', 'Resolved'), head('响应', 'Response'), head('解决时限', 'Resolution')],
+    [head('故障', 'Fault'), head('对象', 'Subject'), head('发现', 'Detected'), head('服务台收到', 'Desk receipt'), head('确认', 'Acknowledged'), head('解决', 'Resolved'), head('响应', 'Response'), head('解决时限', 'Resolution')],
     rows.map((r) => [
       `${esc(r.code)}<br>${esc(r.title.zh)}<br><span class="en">${esc(r.title.en)}</span>`,
       esc(`${r.checkId} / ${r.subject}`),
       when(r.detectedAt, offset),
+      r.deskReceivedAt ? `${when(r.deskReceivedAt, offset)}<br>${esc(r.receiptMinutes)} min` : '<span class="na">-</span>',
       when(r.acknowledgedAt, offset),
       r.resolvedAt ? when(r.resolvedAt, offset) : `<span class="na">未解决 open ${esc(r.openHours)} h</span>`,
       `${VERDICT[r.response]}${r.responseMinutes !== undefined ? `<br>${esc(r.responseMinutes)} min` : ''}`,

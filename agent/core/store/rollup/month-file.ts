@@ -21,6 +21,10 @@ export interface FaultOccurrence {
   acknowledgedBy?: string;
   resolvedAt?: string;
   occurrences: number;
+  /** seq of its first transition recorded here; the desk has it once it acknowledges that seq */
+  seq?: number;
+  /** when the agent learnt the desk had it (the desk's cumulative ack): an upper bound of the desk's receipt */
+  deskReceivedAt?: string;
 }
 
 /** reports/YYYY-MM.json: a month's roll-ups. Only the current month changes; older ones are read and pruned. */

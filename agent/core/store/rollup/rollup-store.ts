@@ -113,7 +113,7 @@ export class RollupStore {
           continue;
         }
         // A fault open since last month starts here with its original times.
-        o = { id: f.id, key: f.key, code: f.code, severity: f.severity, checkId: f.checkId, subject: f.subject, title: f.title, detectedAt: t.detectedAt, openedAt: t.kind === 'opened' ? t.at : f.firstSeen, occurrences: f.occurrences };
+        o = { id: f.id, key: f.key, code: f.code, severity: f.severity, checkId: f.checkId, subject: f.subject, title: f.title, detectedAt: t.detectedAt, openedAt: t.kind === 'opened' ? t.at : f.firstSeen, occurrences: f.occurrences, seq: t.seq };
         file.faults[f.id] = o;
       }
       if (severityRank(f.severity) > severityRank(o.severity)) o.severity = f.severity;
@@ -125,6 +125,17 @@ export class RollupStore {
       if (t.kind === 'resolved') o.resolvedAt = f.resolvedAt ?? t.at;
     }
     if (transitions.length) this.markDirty(this.opts.faultFlushMs ?? 1_000);
+  }
+
+  /** The desk acknowledged every transition up to `seq`: the occurrences it now has get their receipt time. */
+  deskAcked(seq: number): void {
+    let changed = false;
+    for (const o of Object.values(this.current.faults)) {
+      if (o.deskReceivedAt || o.seq === undefined || o.seq > seq) continue;
+      o.deskReceivedAt = this.now().toISOString();
+      changed = true;
+    }
+    if (changed) this.markDirty(this.opts.faultFlushMs ?? 1_000);
   }
 
   /** The agent started: kept for the report's agent-health item. */

@@ -81,6 +81,10 @@ describe('RollupStore', () => {
       const store = await open(dir, { now: () => new Date(now) });
       const fault = { id: 'f1', key: 'k1', code: 'READER_LINK_ERRORS', severity: 'minor' as const, title: { zh: '读卡器', en: 'reader' }, detail: { zh: '', en: '' }, checkId: 'reader', subject: 'COM3', labels: {}, evidence: {}, firstSeen: new Date(T0).toISOString(), lastSeen: new Date(T0).toISOString(), occurrences: 1, state: 'open' as const, inhibitedBy: [] };
       store.recordTransitions([{ seq: 1, kind: 'opened', at: fault.firstSeen, detectedAt: fault.firstSeen, fault }]);
+      store.deskAcked(0);
+      expect(store.snapshot().faults.f1!.deskReceivedAt).toBeUndefined();
+      now = T0 + 2_000; // the desk's ack of seq 1 arrives 2 s later
+      store.deskAcked(1);
       const ackAt = new Date(T0 + 300_000).toISOString();
       store.recordTransitions([{ seq: 2, kind: 'acknowledged', at: ackAt, detectedAt: fault.firstSeen, fault: { ...fault, state: 'acknowledged', acknowledgedAt: ackAt, acknowledgedBy: 'eng' } }]);
       store.recordTransitions([{ seq: 3, kind: 'updated', at: ackAt, detectedAt: fault.firstSeen, changed: ['severity'], fault: { ...fault, severity: 'major', acknowledgedAt: ackAt } }]);
@@ -91,7 +95,7 @@ describe('RollupStore', () => {
       expect(store.month).toBe('2027-01');
       await store.close();
       const dec = await readMonthFile(dir, '2026-12');
-      expect(dec?.faults.f1).toEqual({ id: 'f1', key: 'k1', code: 'READER_LINK_ERRORS', severity: 'major', checkId: 'reader', subject: 'COM3', title: fault.title, detectedAt: fault.firstSeen, openedAt: fault.firstSeen, acknowledgedAt: ackAt, acknowledgedBy: 'eng', occurrences: 1 });
+      expect(dec?.faults.f1).toEqual({ id: 'f1', key: 'k1', code: 'READER_LINK_ERRORS', severity: 'major', checkId: 'reader', subject: 'COM3', title: fault.title, detectedAt: fault.firstSeen, openedAt: fault.firstSeen, acknowledgedAt: ackAt, acknowledgedBy: 'eng', occurrences: 1, seq: 1, deskReceivedAt: new Date(T0 + 2_000).toISOString() });
       expect((await readMonthFile(dir, '2027-01'))?.faults.f1).toMatchObject({ detectedAt: fault.firstSeen, resolvedAt });
     } finally {
       await remove();

@@ -20,6 +20,7 @@ import { forwardCommand } from './desk-cli-forward.js';
 import { ticketCommand, TICKET_USAGE } from './desk-cli-ticket.js';
 import { ticketFiguresText } from '../../desk/client/ticket-render.js';
 import { fleetCsv, fleetText } from '../../desk/client/fleet-render.js';
+import { printFleet } from './desk-cli-report.js';
 import type { FleetSummary } from '../../desk/fleet-report.js';
 import type { TicketFigures } from '../../desk/tickets/ticket-types.js';
 import { processStreams, type AssistCliContext, type DeskCliStreams } from './desk-cli-streams.js';
@@ -32,7 +33,7 @@ export const DESK_CLI_HELP = `用法 / usage: guardpost desk-cli <command> [opti
   timeline FAULT_ID           everything that happened to one fault
   report [--month YYYY-MM]    service figures against the contract targets (month in China Standard Time), and the
          [--site S]           fleet: compliance per site, worst terminals, faults by code against the previous month,
-         [--format table|json|csv]  agents that did not report
+         [--format table|json|csv|html|pdf] [--out FILE]  agents that did not report (pdf: chromium)
   enroll-code --site CODE [--ttl 24h]   a one-time enrollment code for a site's terminal, with the line to run there
   certs AGENT                 the client certificates issued to an agent, and which are revoked
   revoke AGENT                revoke an agent: its connection closes (4010) and it is refused until enrolled again
@@ -161,10 +162,11 @@ export async function deskCliCommand(argv: string[], io: CliIO, streams: DeskCli
       case 'report': {
         if (values.month !== undefined && !/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(values.month)) throw new UsageError(`月份 "${values.month}" 格式错误，应为 YYYY-MM / --month "${values.month}" is not a month: expected YYYY-MM`);
         const format = values.format ?? (values.json ? 'json' : 'table');
-        if (!['table', 'json', 'csv'].includes(format)) throw new UsageError(`未知格式 "${format}"，可选 table、json、csv / unknown --format "${format}": use table, json or csv`);
+        if (!['table', 'json', 'csv', 'html', 'pdf'].includes(format)) throw new UsageError(`未知格式 "${format}"，可选 table、json、csv、html、pdf / unknown --format "${format}": use table, json, csv, html or pdf`);
         const r = await client.get<ServiceReport & { month: string; tickets: TicketFigures; fleet: FleetSummary }>('/api/v1/report', { month: values.month, site: values.site });
         if (format === 'csv') return io.out(fleetCsv(r.month, r.fleet)), EXIT.ok;
         if (format === 'json') return io.out(JSON.stringify(r, null, 2)), EXIT.ok;
+        if (format === 'html' || format === 'pdf') return await printFleet(r, format, values.out, values.site, io);
         io.out(`${reportTable(r, lang)}\n\n${fleetText(r.fleet, lang)}\n\n${ticketFiguresText(r.tickets, lang)}`);
         return EXIT.ok;
       }

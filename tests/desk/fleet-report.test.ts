@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../agent/cli/main.js';
 import type { CliIO } from '../../agent/cli/io.js';
@@ -71,7 +73,8 @@ describe('desk-cli report with the fleet', () => {
     expect(Date.parse(received)).toBeGreaterThanOrEqual(Date.parse(desk.store.listFaults({ state: ['active'] })[0]!.detectedAt));
     let out = '';
     let err = '';
-    const io: CliIO = { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`), env: {} };
+    // PATH only: the PDF's chromium is looked up there.
+    const io: CliIO = { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`), env: { PATH: process.env.PATH } };
     const run = async (...args: string[]) => {
       out = err = '';
       return main(['desk-cli', 'token', 'create', 'eng', '--dir', d.dir, '--save'], io).then(() => ((out = err = ''), main(['desk-cli', ...args, '--dir', d.dir], io)));
@@ -85,7 +88,14 @@ describe('desk-cli report with the fleet', () => {
     expect(JSON.parse(out).fleet).toMatchObject({ compliance: { faults: 0 }, sites: [], silentAgents: [] });
     expect(await run('report', '--month', '2026/12')).toBe(64);
     expect(err).toMatch(/月份 "2026\/12" 格式错误.*--month "2026\/12" is not a month/);
-    expect(await run('report', '--format', 'pdf')).toBe(64);
-    expect(err).toMatch(/unknown --format "pdf": use table, json or csv/);
+    expect(await run('report', '--format', 'docx')).toBe(64);
+    expect(err).toMatch(/未知格式 "docx".*unknown --format "docx": use table, json, csv, html or pdf/);
+    expect(await run('report', '--format', 'html')).toBe(0);
+    expect(out).toContain('医保结算终端服务月报');
+    const pdf = join(d.dir, 'fleet.pdf');
+    expect(await run('report', '--format', 'pdf', '--out', pdf)).toBe(0);
+    const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Monthly service report');
+    expect(text).toContain(id);
   });
 });

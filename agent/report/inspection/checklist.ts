@@ -24,7 +24,7 @@ export interface ChecklistInput {
   starts: number;
 }
 
-export const LIMITS = { usagePercent: 90, availabilityPercent: 99, certDays: 30, memoryAvailablePercent: 10, coveragePercent: 90 } as const;
+export const LIMITS = { usagePercent: 90, availabilityPercent: 99, certDays: 30, memoryAvailablePercent: 10, coveragePercent: 90, backupRoom: 3 } as const;
 
 const pct = (x: number) => `${Math.round(x * 10) / 10} %`;
 const n = (s: SubjectMonth) => `${s.n} 次检测 / samples`;
@@ -147,6 +147,7 @@ export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
   for (const type of ORDER) {
     const subjects = input.subjects.filter((s) => input.types[s.checkId] === type);
     const rows = subjects.flatMap((s) => (RULES[type] ?? []).map((rule) => rule(s, input)).filter((x): x is ChecklistItem => x !== undefined));
+    if (type === 'backup') rows.push(...subjects.map((s) => backupRoom(s, input)).filter((x): x is ChecklistItem => x !== undefined));
     if (rows.length) items.push(...rows);
     else if (!OPTIONAL.has(type)) {
       items.push({ item: TITLES[type]!, subject: '-', standard: { zh: '已配置并有数据', en: 'configured, with data' }, observed: { zh: '未配置或本月无数据', en: 'not configured or no data this month' }, result: 'n/a', evidence: '-' });
@@ -154,6 +155,28 @@ export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
   }
   items.push(agentItem(input));
   return items;
+}
+
+/**
+ * Room for more backups: the month's least free space on the disk holding the backup folder (the disk subject that
+ * is the longest prefix of the backup's path) against the largest backup seen.
+ */
+function backupRoom(s: SubjectMonth, input: ChecklistInput): ChecklistItem | undefined {
+  const size = s.gauges.newestSizeBytes?.hi;
+  const disk = input.subjects
+    .filter((d) => input.types[d.checkId] === 'disk' && d.gauges.availableBytes && (s.subject === d.subject || s.subject.startsWith(d.subject.endsWith('/') ? d.subject : `${d.subject}/`)))
+    .sort((a, b) => b.subject.length - a.subject.length)[0];
+  if (!size || !disk) return undefined;
+  const free = disk.gauges.availableBytes!.lo;
+  const room = Math.floor(free / size);
+  const gb = (b: number) => `${Math.round((b / 1e9) * 10) / 10} GB`;
+  return {
+    item: { zh: '备份空间', en: 'Backup room' }, subject: s.subject,
+    standard: { zh: `可再存 ≥ ${LIMITS.backupRoom} 份`, en: `room for ≥ ${LIMITS.backupRoom} more` },
+    observed: { zh: `最少剩余 ${gb(free)}，可再存 ${room} 份`, en: `least free ${gb(free)}: room for ${room} more` },
+    result: room >= LIMITS.backupRoom ? 'pass' : 'fail',
+    evidence: `${disk.subject} availableBytes low ${free}; largest backup ${size} bytes`,
+  };
 }
 
 function agentItem(input: ChecklistInput): ChecklistItem {

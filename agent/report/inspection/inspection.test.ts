@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultOccurrence } from '../../core/store/rollup/month-file.js';
 import type { SubjectMonth } from '../summary.js';
+import { buildChecklist } from './checklist.js';
 import { faultRows, slaSummary } from './sla.js';
 import { buildSuggestions } from './suggestions.js';
 
@@ -75,5 +76,20 @@ describe('suggestions', () => {
 
   it('says "free space now" once a disk is past 90 %', () => {
     expect(buildSuggestions({ subjects: [disk('/', [91])], previous: [], types }).map((x) => x.kind)).toEqual(['disk_full']);
+  });
+});
+
+describe('backup room', () => {
+  const subject = (checkId: string, name: string, gauges: SubjectMonth['gauges']): SubjectMonth => ({ checkId, subject: name, n: 1, ok: 1, availability: 100, reasons: {}, gauges, texts: {}, days: [], worstDay: {} });
+  const g = (v: number) => ({ lo: v, hi: v, last: v, sum: v });
+  const room = (varFree: number) =>
+    buildChecklist({
+      subjects: [subject('disk', '/', { availableBytes: g(1e9) }), subject('disk', '/var', { availableBytes: g(varFree) }), subject('backup', '/var/backups/*.bak', { newestSizeBytes: g(4e9) })],
+      types: { disk: 'disk', backup: 'backup' }, faults: [], coverage: { daysWithData: 1, daysElapsed: 1 }, starts: 1,
+    }).find((i) => i.item.en === 'Backup room')!;
+
+  it('measures the disk that holds the backups (the longest prefix), against the largest backup', () => {
+    expect(room(20e9)).toMatchObject({ result: 'pass', observed: { en: 'least free 20 GB: room for 5 more' }, evidence: '/var availableBytes low 20000000000; largest backup 4000000000 bytes' });
+    expect(room(11e9)).toMatchObject({ result: 'fail', observed: { en: 'least free 11 GB: room for 2 more' } });
   });
 });

@@ -90,6 +90,7 @@ async function diag(action: string, args?: unknown, raw?: string): Promise<{ hea
   const params: Record<string, string> = { action };
   if (raw !== undefined) params.args = raw;
   else if (args !== undefined) params.args = JSON.stringify(args);
+  diagRecordsBefore = (await diagRecords()).length;
   const ch = await pair.desk.open({ kind: 'diag', session, params });
   channelsOpened++;
   const got = collect(ch);
@@ -98,7 +99,18 @@ async function diag(action: string, args?: unknown, raw?: string): Promise<{ hea
   return { ...splitDiagAnswer(all), reason, bytes: all.length };
 }
 
-const lastDiagRecord = async () => (await rig.records()).filter((r) => r.kind === 'diag-action').at(-1)!;
+const diagRecords = async () => (await rig.records()).filter((r) => r.kind === 'diag-action');
+let diagRecordsBefore = 0;
+
+/** The last action's audit record: written after its channel closed (it says whether the answer was delivered). */
+async function lastDiagRecord(): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 100; i++) {
+    const records = await diagRecords();
+    if (records.length > diagRecordsBefore) return records.at(-1)!;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no diag-action audit record within 5 s of the channel closing');
+}
 
 describe('diag actions on a real agent', () => {
   it('run-checks runs every check now and answers their results as JSON; the audit says how many failed', async () => {
@@ -241,6 +253,7 @@ describe('diag actions on a real agent', () => {
   });
 
   it('the audit log stays an intact chain with one diag-action per channel', async () => {
+    await lastDiagRecord(); // the last channel's record follows its close
     const records = await rig.records(); // throws unless verifyAudit finds the chain intact
     expect(records.filter((r) => r.kind === 'diag-action').length).toBe(channelsOpened);
     for (const r of records.filter((x) => x.kind === 'diag-action')) {

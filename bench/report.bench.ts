@@ -167,7 +167,7 @@ try {
   const withFleet = () => {
     const r = serviceReport(fleet.rows, range, targets, deskAt);
     const p = serviceReport(fleet.previous, before, targets, deskAt);
-    const f = fleetSummary(r.faults, p.faults, fleet.agents, range.from, deskAt);
+    const f = fleetSummary(r.faults, p.faults, fleet.agents, { month: MONTH, from: range.from }, deskAt);
     return fleetCsv(MONTH, f).length + f.silentAgents.length;
   };
   withFleet();

@@ -19,7 +19,11 @@ export interface Compliance {
 export interface FleetSummary {
   compliance: Compliance;
   previous: Compliance;
-  sites: Array<{ siteCode: string; agents: number; compliance: Compliance }>;
+  sites: Array<{ siteCode: string; agents: number; compliance: Compliance; inspection: { passed: number; failed: number; terminalsFailing: number } }>;
+  /** each terminal's inspection checklist for the month, from its last heartbeat (agent/report) */
+  inspections: Array<{ agentId: string; siteCode: string; complete: boolean; pass: number; fail: number; na: number; failed: string[] }>;
+  /** terminals whose last heartbeat carries no inspection for the month (not yet upgraded, or silent) */
+  noInspection: Array<{ agentId: string; siteCode: string }>;
   /** most faults first (critical ones weigh most), at most 10 */
   worstAgents: Array<{ agentId: string; siteCode: string; faults: number; critical: number; missed: number }>;
   byCode: Array<{ code: string; faults: number; previous: number }>;
@@ -49,7 +53,20 @@ export function compliance(figures: ServiceFigure[], now: Date): Compliance {
   };
 }
 
-export function fleetSummary(figures: ServiceFigure[], previous: ServiceFigure[], agents: AgentRow[], from: string, now: Date): FleetSummary {
+export function fleetSummary(figures: ServiceFigure[], previous: ServiceFigure[], agents: AgentRow[], range: { month: string; from: string }, now: Date): FleetSummary {
+  const from = range.from;
+  const inspections: FleetSummary['inspections'] = [];
+  const noInspection: FleetSummary['noInspection'] = [];
+  for (const a of agents) {
+    const b = a.health?.inspection?.find((x) => x.month === range.month);
+    if (b) inspections.push({ agentId: a.id, siteCode: a.siteCode, complete: b.complete, pass: b.pass, fail: b.fail, na: b.na, failed: b.failed });
+    else noInspection.push({ agentId: a.id, siteCode: a.siteCode });
+  }
+  inspections.sort((x, y) => y.fail - x.fail || x.agentId.localeCompare(y.agentId));
+  const inspectionAt = (site: string) => {
+    const mine = inspections.filter((i) => i.siteCode === site);
+    return { passed: mine.reduce((n, i) => n + i.pass, 0), failed: mine.reduce((n, i) => n + i.fail, 0), terminalsFailing: mine.filter((i) => i.fail > 0).length };
+  };
   const sites = [...new Set([...agents.map((a) => a.siteCode), ...figures.map((f) => f.siteCode)])].sort();
   // Grouped once: a fleet has hundreds of sites and tens of thousands of faults a month.
   const figuresAt = new Map<string, ServiceFigure[]>();
@@ -79,7 +96,9 @@ export function fleetSummary(figures: ServiceFigure[], previous: ServiceFigure[]
   return {
     compliance: compliance(figures, now),
     previous: compliance(previous, now),
-    sites: sites.map((siteCode) => ({ siteCode, agents: agentsAt.get(siteCode) ?? 0, compliance: compliance(figuresAt.get(siteCode) ?? [], now) })),
+    sites: sites.map((siteCode) => ({ siteCode, agents: agentsAt.get(siteCode) ?? 0, compliance: compliance(figuresAt.get(siteCode) ?? [], now), inspection: inspectionAt(siteCode) })),
+    inspections,
+    noInspection,
     worstAgents: [...perAgent.values()].sort((a, b) => b.critical - a.critical || b.missed - a.missed || b.faults - a.faults || a.agentId.localeCompare(b.agentId)).slice(0, 10),
     byCode: [...codes.values()].sort((a, b) => b.faults - a.faults || a.code.localeCompare(b.code)),
     silentAgents: agents.filter((a) => a.lastSeen === null || a.lastSeen < from).map((a) => ({ agentId: a.id, siteCode: a.siteCode, lastSeen: a.lastSeen })),

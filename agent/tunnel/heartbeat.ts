@@ -1,5 +1,6 @@
 import type { Heartbeat } from './protocol/messages.js';
 import type { TunnelHost } from './host.js';
+import { InspectionBriefs } from './inspection-briefs.js';
 import { fitFaults } from './outbox-reader.js';
 
 /**
@@ -9,6 +10,7 @@ import { fitFaults } from './outbox-reader.js';
 export class HeartbeatBuilder {
   private lastCpu = process.cpuUsage();
   private lastAt = performance.now();
+  private readonly inspection = new InspectionBriefs();
 
   build(host: TunnelHost, now: Date): Heartbeat {
     const status = host.status();
@@ -35,6 +37,7 @@ export class HeartbeatBuilder {
         storeWriteError: store.writeError !== undefined,
         checks: { total: status.checks.length, failing: status.checks.filter((c) => c.last?.some((r) => r.status === 'fail')).length },
         faults: status.counts,
+        inspection: this.inspection.briefs(host, now),
       },
       // Bounded like the snapshot: a heartbeat the desk refuses would close the connection every minute.
       critical: fitFaults(status.faults.filter((f) => f.severity === 'critical'), 200, 256 * 1024).faults,

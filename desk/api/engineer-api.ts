@@ -173,7 +173,7 @@ export async function startEngineerApi(d: EngineerApiDeps, host: string, port: n
       const mine = <T extends { siteCode: string }>(rows: T[]) => (q.site ? rows.filter((r) => r.siteCode === q.site) : rows);
       const report = serviceReport(mine(d.store.occurrences(range.from, range.to)), range, d.config.targets, now);
       const previous = serviceReport(mine(d.store.occurrences(before.from, before.to)), before, d.config.targets, now);
-      const fleet = fleetSummary(report.faults, previous.faults, mine(d.store.listAgents()), range.from, now);
+      const fleet = fleetSummary(report.faults, previous.faults, mine(d.store.listAgents()), { month, from: range.from }, now);
       return { month, ...report, tickets: d.store.tickets.figures(range.from, range.to), fleet };
     },
   });

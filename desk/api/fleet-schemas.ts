@@ -17,7 +17,19 @@ export const ComplianceSchema = Type.Object({
 export const FleetSummarySchema = Type.Object({
   compliance: ComplianceSchema,
   previous: ComplianceSchema,
-  sites: Type.Array(Type.Object({ siteCode: Type.String(), agents: Type.Number(), compliance: ComplianceSchema })),
+  sites: Type.Array(
+    Type.Object({
+      siteCode: Type.String(),
+      agents: Type.Number(),
+      compliance: ComplianceSchema,
+      inspection: Type.Object({ passed: Type.Number(), failed: Type.Number(), terminalsFailing: Type.Number() }, { description: "checklist items passed and failed over the site's terminals" }),
+    }),
+  ),
+  inspections: Type.Array(
+    Type.Object({ agentId: Type.String(), siteCode: Type.String(), complete: Type.Boolean(), pass: Type.Number(), fail: Type.Number(), na: Type.Number(), failed: Type.Array(Type.String()) }),
+    { description: "each terminal's inspection checklist for the month (from its last heartbeat), most failed items first" },
+  ),
+  noInspection: Type.Array(Type.Object({ agentId: Type.String(), siteCode: Type.String() }), { description: 'terminals whose last heartbeat carries no inspection for the month' }),
   worstAgents: Type.Array(Type.Object({ agentId: Type.String(), siteCode: Type.String(), faults: Type.Number(), critical: Type.Number(), missed: Type.Number() }), { description: 'most critical, then most missed targets, then most faults; at most 10' }),
   byCode: Type.Array(Type.Object({ code: Type.String(), faults: Type.Number(), previous: Type.Number({ description: 'the same code in the previous month' }) })),
   silentAgents: Type.Array(Type.Object({ agentId: Type.String(), siteCode: Type.String(), lastSeen: Nullable(Instant) }), { description: 'agents whose last contact is before the month, or never' }),

@@ -32,11 +32,14 @@ export function renderFleetHtml(r: ServiceReport & { month: string; fleet: Fleet
 ${table([head('月份', 'Month'), ...COMPLIANCE_HEAD], [[head('本月', 'this month'), ...figures(f.compliance)], [head('上月', 'previous'), ...figures(f.previous)]])}
 <h2>${head('二、按机构', '2. By site')}</h2>
 ${table([head('机构', 'Site'), head('终端数', 'Agents'), ...COMPLIANCE_HEAD], f.sites.map((s) => [esc(s.siteCode), String(s.agents), ...figures(s.compliance)]))}
-<h2>${head('三、故障最多的终端', '3. Worst terminals')}</h2>
+<h2>${head('三、各终端巡检结果', '3. Inspection by terminal')}</h2>
+${table([head('终端', 'Agent'), head('机构', 'Site'), head('合格', 'Pass'), head('不合格', 'Fail'), head('不适用', 'N/A'), head('不合格项', 'Failed items')], f.inspections.map((i) => [esc(i.agentId), esc(i.siteCode), String(i.pass), i.fail ? `<span class="fail">${i.fail}</span>` : '0', String(i.na), `<span class="evidence">${esc(i.failed.join('; ') || '-')}</span>`]))}
+<p class="note">无巡检数据 / without inspection data: ${esc(f.noInspection.map((a) => a.agentId).join(', ') || '无 / none')}</p>
+<h2>${head('四、故障最多的终端', '4. Worst terminals')}</h2>
 ${table([head('终端', 'Agent'), head('机构', 'Site'), head('故障', 'Faults'), head('严重', 'Critical'), head('超时', 'Missed')], f.worstAgents.map((a) => [esc(a.agentId), esc(a.siteCode), String(a.faults), String(a.critical), String(a.missed)]))}
-<h2>${head('四、按故障码', '4. Faults by code')}</h2>
+<h2>${head('五、按故障码', '5. Faults by code')}</h2>
 ${table([head('故障码', 'Code'), head('本月', 'This month'), head('上月', 'Previous')], f.byCode.map((c) => [esc(c.code), String(c.faults), String(c.previous)]))}
-<h2>${head('五、本月未上报的终端', '5. Agents that did not report this month')}</h2>
+<h2>${head('六、本月未上报的终端', '6. Agents that did not report this month')}</h2>
 ${table([head('终端', 'Agent'), head('机构', 'Site'), head('最后联系', 'Last contact')], f.silentAgents.map((a) => [esc(a.agentId), esc(a.siteCode), esc(a.lastSeen ?? '从未 / never')]))}
 </body></html>
 `;

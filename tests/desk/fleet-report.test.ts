@@ -17,9 +17,12 @@ function fig(id: string, over: Partial<ServiceFigure> = {}): ServiceFigure {
     responseSeconds: 60, respond: 'met', resolveSeconds: H, resolveTargetHours: null, resolve: 'n/a', resolvedInferred: false, ...over,
   };
 }
-function agent(id: string, siteCode: string, lastSeen: string | null): AgentRow {
-  return { id, siteCode, siteName: siteCode, admvs: '440106', terminalId: id, profile: 'terminal', version: 't', online: false, connectedAt: null, disconnectedAt: null, disconnectReason: null, lastSeen, lastSeq: 0, health: null, healthAt: null, openFaults: { critical: 0, major: 0, minor: 0 }, limited: null };
+type Brief = NonNullable<NonNullable<AgentRow['health']>['inspection']>[number];
+function agent(id: string, siteCode: string, lastSeen: string | null, inspection?: Brief[]): AgentRow {
+  const health = inspection ? ({ inspection } as AgentRow['health']) : null; // only the part the fleet summary reads
+  return { id, siteCode, siteName: siteCode, admvs: '440106', terminalId: id, profile: 'terminal', version: 't', online: false, connectedAt: null, disconnectedAt: null, disconnectReason: null, lastSeen, lastSeq: 0, health, healthAt: null, openFaults: { critical: 0, major: 0, minor: 0 }, limited: null };
 }
+const brief = (month: string, pass: number, failed: string[]): Brief => ({ month, complete: true, pass, fail: failed.length, na: 1, failed });
 
 describe('fleet summary', () => {
   it('counts the contract figures at their limits, per site, with the worst terminals, codes against last month and silent agents', () => {
@@ -31,7 +34,16 @@ describe('fleet summary', () => {
       fig('d', { agentId: 'A-2', siteCode: 'S2', severity: 'major', code: 'PLATFORM_UNREACHABLE', respond: 'not-needed', responseSeconds: null, resolve: 'met', resolveSeconds: 24 * H, resolveTargetHours: 24 }),
     ];
     const from = '2026-11-30T16:00:00.000Z';
-    const f = fleetSummary(figures, [fig('p', { code: 'PLATFORM_UNREACHABLE' })], [agent('A-1', 'S1', '2026-12-20T00:00:00Z'), agent('A-2', 'S2', '2026-12-20T00:00:00Z'), agent('A-3', 'S2', '2026-11-29T00:00:00Z'), agent('A-4', 'S1', null)], from, now);
+    const agents = [
+      agent('A-1', 'S1', '2026-12-20T00:00:00Z', [brief('2027-01', 9, []), brief('2026-12', 8, ['Disk space: /var'])]),
+      agent('A-2', 'S2', '2026-12-20T00:00:00Z', [brief('2026-12', 7, ['Settlement connectivity: ybj', 'Backups: /b/*.bak'])]),
+      agent('A-3', 'S2', '2026-11-29T00:00:00Z', [brief('2026-11', 9, [])]), // last month's only: no December data
+      agent('A-4', 'S1', null),
+    ];
+    const f = fleetSummary(figures, [fig('p', { code: 'PLATFORM_UNREACHABLE' })], agents, { month: '2026-12', from }, now);
+    expect(f.inspections.map((i) => [i.agentId, i.pass, i.fail])).toEqual([['A-2', 7, 2], ['A-1', 8, 1]]);
+    expect(f.noInspection.map((a) => a.agentId)).toEqual(['A-3', 'A-4']);
+    expect(f.sites.map((s) => s.inspection)).toEqual([{ passed: 8, failed: 1, terminalsFailing: 1 }, { passed: 7, failed: 2, terminalsFailing: 1 }]);
     expect(f.compliance).toEqual({ faults: 4, respondedInTime: 75, criticalInTime: 0, majorInTime: 100, fixedWithin2h: 25, fixedWithin4h: 50 });
     expect(f.previous.faults).toBe(1);
     expect(f.sites.map((s) => [s.siteCode, s.agents, s.compliance.faults, s.compliance.respondedInTime])).toEqual([['S1', 2, 2, 50], ['S2', 2, 2, 100]]);
@@ -39,10 +51,10 @@ describe('fleet summary', () => {
     expect(f.byCode).toEqual([{ code: 'PLATFORM_UNREACHABLE', faults: 2, previous: 1 }, { code: 'READER_LINK_ERRORS', faults: 2, previous: 0 }]);
     expect(f.silentAgents).toEqual([{ agentId: 'A-3', siteCode: 'S2', lastSeen: '2026-11-29T00:00:00Z' }, { agentId: 'A-4', siteCode: 'S1', lastSeen: null }]);
     expect(fleetCsv('2026-12', f).split('\n')).toEqual([
-      'month,site,agents,silent_agents,faults,responded_pct,critical_in_time_pct,major_in_time_pct,fixed_2h_pct,fixed_4h_pct',
-      '2026-12,S1,2,1,2,50,,,50,100',
-      '2026-12,S2,2,1,2,100,0,100,0,0',
-      '2026-12,*,4,2,4,75,0,100,25,50',
+      'month,site,agents,silent_agents,items_passed,items_failed,terminals_failing,faults,responded_pct,critical_in_time_pct,major_in_time_pct,fixed_2h_pct,fixed_4h_pct',
+      '2026-12,S1,2,1,8,1,1,2,50,,,50,100',
+      '2026-12,S2,2,1,7,2,1,2,100,0,100,0,0',
+      '2026-12,*,4,2,15,3,2,4,75,0,100,25,50',
       '',
     ]);
   });
@@ -79,11 +91,18 @@ describe('desk-cli report with the fleet', () => {
       out = err = '';
       return main(['desk-cli', 'token', 'create', 'eng', '--dir', d.dir, '--save'], io).then(() => ((out = err = ''), main(['desk-cli', ...args, '--dir', d.dir], io)));
     };
+    const month = a.agent.rollups.month;
+    const row = await waitFor('the inspection in a heartbeat', () => desk.store.listAgents().find((x) => x.health?.inspection?.some((b) => b.month === month)));
+    const brief = row.health!.inspection!.find((b) => b.month === month)!;
+    expect(brief.complete).toBe(false);
+    expect(brief.pass + brief.fail + brief.na).toBeGreaterThan(0);
     expect(await run('report', '--lang', 'zh')).toBe(0);
+    expect(out).toContain('各终端巡检结果');
     expect(out).toContain('全网合同指标（与上月对比）');
     expect(out).toContain(id);
     expect(await run('report', '--format', 'csv')).toBe(0);
-    expect(out.split('\n')[1]).toMatch(/^\d{4}-\d{2},P44010600123,1,0,1,/);
+    // The agent's heartbeat carries its checklist's verdicts for the month: 0 passed here would mean none arrived.
+    expect(out.split('\n')[1]).toMatch(/^\d{4}-\d{2},P44010600123,1,0,\d+,\d+,[01],1,/);
     expect(await run('report', '--format', 'json', '--site', 'H99999999999')).toBe(0);
     expect(JSON.parse(out).fleet).toMatchObject({ compliance: { faults: 0 }, sites: [], silentAgents: [] });
     expect(await run('report', '--month', '2026/12')).toBe(64);

@@ -14,6 +14,7 @@ import type { InspectionReport } from '../../agent/report/inspection/build.js';
 import { htmlToPdf, htmlToPng } from '../../agent/report/render/chromium.js';
 import { renderReportHtml } from '../../agent/report/render/html.js';
 import { cst, SimClock, SIM_TYPES, simulateMonth } from '../../agent/report/test-support/month-sim.js';
+import { InspectionBriefs } from '../../agent/tunnel/inspection-briefs.js';
 import { simConfig, SITE, startSimAgent, tempRoot } from './support.js';
 
 const ARTIFACTS = join(fileURLToPath(new URL('../..', import.meta.url)), 'test-artifacts', 'report');
@@ -123,6 +124,24 @@ describe('the monthly report from a month through the real agent', () => {
     expect(byPage.findIndex((p) => p.trimStart().startsWith('三、本月故障与服务时限'))).toBeGreaterThan(0);
     writeFileSync(join(ARTIFACTS, 'report-2026-12.png'), await htmlToPng(html));
   }, 60_000);
+
+  it('heartbeats carry this month so far and, once read from its file, last month complete', async () => {
+    const clock = new SimClock(cst('2027-01', 1, 9));
+    const agent = await startSimAgent(config, clock);
+    try {
+      const briefs = new InspectionBriefs();
+      expect(briefs.briefs(agent, clock.now()).map((b) => b.month)).toEqual(['2027-01']);
+      await new Promise((r) => setTimeout(r, 200)); // December is read in the background
+      const december = briefs.briefs(agent, clock.now())[1]!;
+      // The agent judges with its configured check types (here none: the simulation's are result sources).
+      const types = Object.fromEntries(agent.status().checks.map((c) => [c.id, c.type]));
+      const expected = await generateReport({ dir: config.storage.dir, month: '2026-12', site: SITE, agentId: config.agent.id, version: '9.9.9-test', types, now: clock.now() });
+      expect(december).toEqual({ month: '2026-12', complete: true, ...expected.result, failed: expected.checklist.filter((i) => i.result === 'fail').map((i) => `${i.item.en}: ${i.subject}`) });
+      expect(expected.coverage.daysWithData).toBe(31);
+    } finally {
+      await agent.stop();
+    }
+  });
 
   it('guardpost report prints the same report from the state directory, and refuses bad input in zh and en', async () => {
     const file = join(root.dir, 'config.json');

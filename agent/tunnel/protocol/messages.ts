@@ -142,6 +142,19 @@ export const agentMessages = {
       storeWriteError: Type.Boolean(),
       checks: Type.Object({ total: Type.Integer({ minimum: 0 }), failing: Type.Integer({ minimum: 0 }) }),
       faults: Type.Object({ critical: Type.Integer({ minimum: 0 }), major: Type.Integer({ minimum: 0 }), minor: Type.Integer({ minimum: 0 }) }),
+      inspection: Type.Optional(
+        Type.Array(
+          Type.Object({
+            month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }),
+            complete: Type.Boolean({ description: 'false while the month runs' }),
+            pass: Type.Integer({ minimum: 0 }),
+            fail: Type.Integer({ minimum: 0 }),
+            na: Type.Integer({ minimum: 0 }),
+            failed: Type.Array(Type.String({ maxLength: 128 }), { maxItems: 16, description: 'the failed items, "Item: subject"' }),
+          }),
+          { maxItems: 2, description: "the monthly inspection checklist's verdicts: this month so far, and last month (agent/report)" },
+        ),
+      ),
     }),
     critical: Type.Array(FaultSchema, { maxItems: 1000, description: 'open (or acknowledged) critical faults' }),
   }),

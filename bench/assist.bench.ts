@@ -210,7 +210,14 @@ const deskAgentsPort = await freePort();
 await initDesk({ dir: deskDir, names: ['localhost'], agentsPort: deskAgentsPort, apiPort: await freePort(), agentsHost: '127.0.0.1' });
 const deskFile = join(deskDir, 'desk.json');
 writeFileSync(deskFile, JSON.stringify({ ...JSON.parse(readFileSync(deskFile, 'utf8')), log: { file: 'desk.log', level: 'warn', stdout: false } }, null, 2));
-const desk = proc('desk', process.execPath, ['--import', 'tsx', join(ROOT, 'bench/support/assist-desk-process.ts'), deskDir, ENGINEER]);
+/** The node flags the desk's unit starts it with (its ExecStart), so the bench's desk runs as the installed one does. */
+function deskUnitNodeFlags(): string[] {
+  const unit = readFileSync(join(ROOT, 'provisioning/systemd/guardpost-desk.service'), 'utf8');
+  const exec = /^ExecStart=\S+\s+(.*?)\s+\S*guardpost\.js\b/m.exec(unit);
+  return exec ? exec[1]!.split(/\s+/).filter((a) => a.startsWith('--')) : [];
+}
+
+const desk = proc('desk', process.execPath, [...deskUnitNodeFlags(), '--import', 'tsx', join(ROOT, 'bench/support/assist-desk-process.ts'), deskDir, ENGINEER]);
 const target = proc('target', process.execPath, ['--import', 'tsx', join(ROOT, 'bench/support/assist-target-process.ts')]);
 
 /** Fault transitions the desk committed: the agent engine's transition time and the desk's commit time, epoch ms. */

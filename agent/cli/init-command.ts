@@ -81,7 +81,7 @@ export async function initCommand(argv: string[], io: CliIO): Promise<number> {
   const moduleEnv = io.env.SOFTHSM2_CONF ? { SOFTHSM2_CONF: io.env.SOFTHSM2_CONF } : undefined;
   const { checks: proposed, notes } = proposeChecks(found, { serialPorts: values.serial, ...(moduleEnv ? { moduleEnv } : {}) });
   for (const n of notes) io.out(`  ! ${say(n)}`);
-  const unknownSerial = values.serial.filter((p) => !proposed.some((c) => c.config.port === p || found.serialPorts.some((s) => s.path === p && c.config.port === (s.stablePath ?? s.path))));
+  const unknownSerial = values.serial.filter((p) => !found.serialPorts.some((s) => s.path === p || s.stablePath === p));
   if (unknownSerial.length) throw new UsageError(`--serial ${unknownSerial.join(', ')}: no such serial port was detected (see the list above)`);
 
   const profile = values.profile ?? (interactive ? await ask.choice({ zh: '用途', en: 'profile' }, ['terminal', 'certserver'], 'terminal') : 'terminal');

@@ -1,4 +1,5 @@
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
+import { dirname } from 'node:path';
 import type { GuardpostConfig } from '../core/config/types.js';
 import { finding, type Finding } from './types.js';
 
@@ -21,7 +22,7 @@ export function fileFindings(cfg: GuardpostConfig, configFile: string): Finding[
 
   if (cfg.desk.enabled && cfg.desk.keyFile) out.push(keyFinding(cfg.desk.keyFile));
   out.push(writableDir('files', cfg.storage.dir, { zh: '状态目录', en: 'state directory' }));
-  if (cfg.logging.file) out.push(writableDir('files', dirOf(cfg.logging.file), { zh: '日志目录', en: 'log directory' }));
+  if (cfg.logging.file) out.push(writableDir('files', dirname(cfg.logging.file), { zh: '日志目录', en: 'log directory' }));
   return out;
 }
 
@@ -53,8 +54,6 @@ function writableDir(area: string, dir: string, what: { zh: string; en: string }
   }
   return finding(area, dir, 'ok', { zh: `${what.zh}可写`, en: `${what.en} writable` });
 }
-
-const dirOf = (file: string) => file.replace(/[/\\][^/\\]*$/, '') || '/';
 
 function stat(p: string): Stats | null {
   try {
